@@ -1,0 +1,1 @@
+"""The running service: settings, database, upstream clients and the ASGI app."""

@@ -1,0 +1,1 @@
+"""The gateway's own database: SQLModel tables, column types, the async engine."""

@@ -1,0 +1,44 @@
+"""The async engine: SQLite through aiosqlite by default, PostgreSQL through asyncpg."""
+
+from pathlib import Path
+from typing import Any
+
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine, create_async_engine
+
+from app import stats
+
+
+def is_sqlite(url: str) -> bool:
+    return make_url(url).get_backend_name() == "sqlite"
+
+
+def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> AsyncEngine:
+    """Create the engine, with statement counting for `extensions.stats` and the tests."""
+    options: dict[str, Any] = {"echo": echo}
+    if is_sqlite(url):
+        database = make_url(url).database
+        if database and database != ":memory:":
+            Path(database).parent.mkdir(parents=True, exist_ok=True)
+        options["connect_args"] = {"timeout": 30}
+    else:
+        options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+    engine = create_async_engine(url, **options)
+
+    sync_engine = engine.sync_engine
+    if is_sqlite(url):
+
+        @event.listens_for(sync_engine, "connect")
+        def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
+            cursor = dbapi_connection.cursor()
+            cursor.execute("PRAGMA foreign_keys=ON")
+            cursor.execute("PRAGMA journal_mode=WAL")
+            cursor.execute("PRAGMA synchronous=NORMAL")
+            cursor.close()
+
+    @event.listens_for(sync_engine, "before_cursor_execute")
+    def _count(*_args: Any) -> None:
+        stats.count_sql_statement()
+
+    return engine

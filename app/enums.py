@@ -1,0 +1,115 @@
+"""Enumerations shared by the tables, the GraphQL schema and the simulators.
+
+Each enum is defined once, here. Values equal names, so the database stores the plain
+name and the GraphQL layer serialises a stored string with a dictionary lookup.
+"""
+
+from enum import StrEnum
+
+
+class DeviceClientStatus(StrEnum):
+    """Where a rented device is in its life, as the rental API's `client_status`."""
+
+    ARCHIVED = "ARCHIVED"
+    PENDING_VALIDATION = "PENDING_VALIDATION"
+    IN_PREPARATION = "IN_PREPARATION"
+    DELIVERED = "DELIVERED"
+    SHIPPED = "SHIPPED"
+    AVAILABLE = "AVAILABLE"
+    IN_SERVICE = "IN_SERVICE"
+    IN_MAINTENANCE = "IN_MAINTENANCE"
+    OUT_OF_SERVICE = "OUT_OF_SERVICE"
+
+
+class KeyboardLayout(StrEnum):
+    """Keyboard layout codes of the rental API's device characteristics."""
+
+    FRENCH_AZERTY = "FRENCH_AZERTY"
+    SPANISH_QWERTY = "SPANISH_QWERTY"
+    ITALIAN_QWERTY = "ITALIAN_QWERTY"
+    INTERNATIONAL_ENGLISH_QWERTY = "INTERNATIONAL_ENGLISH_QWERTY"
+    GERMAN_QWERTZ = "GERMAN_QWERTZ"
+    PORTUGUESE_QWERTY = "PORTUGUESE_QWERTY"
+    ENGLISH_QWERTY = "ENGLISH_QWERTY"
+    SWISS_QWERTZ = "SWISS_QWERTZ"
+    AMERICAN_ENGLISH_QWERTY = "AMERICAN_ENGLISH_QWERTY"
+    CANADIAN_ENGLISH_QWERTY = "CANADIAN_ENGLISH_QWERTY"
+    DUTCH_QWERTY = "DUTCH_QWERTY"
+
+
+class MdmEnrollmentStatus(StrEnum):
+    """Stored MDM enrollment states. DRAFT rows exist in the database but are never exposed."""
+
+    DRAFT = "DRAFT"
+    SUBSCRIBED = "SUBSCRIBED"
+    DOWNLOADED = "DOWNLOADED"
+    IDENTIFIED = "IDENTIFIED"
+    ENROLLMENT_IN_PROGRESS = "ENROLLMENT_IN_PROGRESS"
+    ENROLLED = "ENROLLED"
+    UNENROLLED = "UNENROLLED"
+    DEVICE_WIPE_PENDING = "DEVICE_WIPE_PENDING"
+
+
+# The exposed subset: every stored state but DRAFT.
+MdmStatus = StrEnum(  # type: ignore[misc]
+    "MdmStatus",
+    [(m.name, m.value) for m in MdmEnrollmentStatus if m is not MdmEnrollmentStatus.DRAFT],
+)
+MdmStatus.__doc__ = "MDM enrollment status of a device, as the rental API's `mdm.status`."
+
+
+class OrderClientStatus(StrEnum):
+    """Where an order is in its life, as the rental API's `order.client_status`."""
+
+    RECEIVED = "RECEIVED"
+    BEING_PROCESSED = "BEING_PROCESSED"
+    FINANCING_REQUEST = "FINANCING_REQUEST"
+    DOC_REQUIRED = "DOC_REQUIRED"
+    SIGNING = "SIGNING"
+    PROCESSING = "PROCESSING"
+    SHIPPED = "SHIPPED"
+    RECEPTION_TO_CONFIRM = "RECEPTION_TO_CONFIRM"
+    ONGOING_ORDER = "ONGOING_ORDER"
+    PENDING_DECISION = "PENDING_DECISION"
+    EQUIPMENT_TO_SEND = "EQUIPMENT_TO_SEND"
+    ARCHIVED = "ARCHIVED"
+    FAILED = "FAILED"
+    UNKNOWN = "UNKNOWN"
+
+
+class ParcelType(StrEnum):
+    """RETURN: a device going back. INTER_OFFICE_DELIVERY: a move between offices."""
+
+    RETURN = "RETURN"
+    INTER_OFFICE_DELIVERY = "INTER_OFFICE_DELIVERY"
+
+
+class ParcelStatus(StrEnum):
+    """Shipment progress of a parcel."""
+
+    WAITING = "WAITING"
+    SCHEDULED = "SCHEDULED"
+    SHIPPED = "SHIPPED"
+    RECEIVED = "RECEIVED"
+    FAILED = "FAILED"
+
+
+class Role(StrEnum):
+    """Gateway roles, after the MDM provider's authorisation words.
+
+    Each role includes the ones before it.
+    """
+
+    READ_ONLY = "READ_ONLY"
+    DEVICE_ACTIONS = "DEVICE_ACTIONS"
+    DEVICE_MANAGEMENT = "DEVICE_MANAGEMENT"
+    TENANT_ADMIN = "TENANT_ADMIN"
+
+
+class ActionRunStatus(StrEnum):
+    """State of a device action run, and of each of its targets."""
+
+    PENDING = "PENDING"
+    SUCCEEDED = "SUCCEEDED"
+    FAILED = "FAILED"
+    REJECTED = "REJECTED"

@@ -1,0 +1,55 @@
+"""Every knob of the gateway, read from the environment (and an optional `.env` file) once."""
+
+from enum import StrEnum
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "gateway.sqlite3"
+
+
+class Environment(StrEnum):
+    DEVELOPMENT = "development"
+    TEST = "test"
+    PRODUCTION = "production"
+
+
+class Settings(BaseSettings):
+    """The gateway's settings: each field is the environment variable of its name, upper-cased."""
+
+    model_config = SettingsConfigDict(env_file=".env", extra="ignore")
+
+    gateway_env: Environment = Environment.DEVELOPMENT
+    host: str = "127.0.0.1"
+    port: int = Field(default=8000, ge=1, le=65535)
+    database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
+    database_pool_size: int = Field(default=10, ge=1)
+    database_echo: bool = False
+    graphiql: bool | None = None
+    log_level: str = "INFO"
+    parser_cache_size: int = Field(default=256, ge=1)
+    validation_cache_size: int = Field(default=256, ge=1)
+    default_page_size: int = Field(default=50, ge=1, le=100)
+    max_page_size: int = Field(default=100, ge=1, le=100)
+
+    @property
+    def is_production(self) -> bool:
+        return self.gateway_env is Environment.PRODUCTION
+
+    @property
+    def graphiql_enabled(self) -> bool:
+        """GraphiQL is served unless turned off, and off by default in production."""
+        return self.graphiql if self.graphiql is not None else not self.is_production
+
+    @property
+    def stats_header_honoured(self) -> bool:
+        """`X-Gateway-Stats: 1` adds per-request figures outside production."""
+        return not self.is_production
+
+
+@lru_cache
+def get_settings() -> Settings:
+    return Settings()
