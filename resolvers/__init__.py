@@ -1,0 +1,1 @@
+"""How each field gets its data: query functions, keyset paging and per-request DataLoaders."""

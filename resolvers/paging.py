@@ -1,0 +1,219 @@
+"""Keyset pagination shared by every connection, root and nested.
+
+A page is ordered by one sort key and the primary key as tie-breaker. A cursor carries the
+ordering it was issued for and the (sort value, id) of its row, so the next page starts strictly
+after that row: rows inserted meanwhile are neither repeated nor skipped.
+
+Ascending order puts NULLs last, descending puts them first (PostgreSQL's defaults, made explicit
+so SQLite agrees), and the keyset predicate accounts for NULL sort values.
+"""
+
+import base64
+import binascii
+from dataclasses import dataclass
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+import orjson
+import sqlalchemy as sa
+
+from app.db.types import UTCDateTime
+from app.errors import InvalidCursorError, InvalidPaginationError
+
+
+class OrderDirection(StrEnum):
+    ASC = "ASC"
+    DESC = "DESC"
+
+
+@dataclass(frozen=True, slots=True)
+class PageArgs:
+    """The Relay arguments as the client sent them."""
+
+    first: int | None = None
+    after: str | None = None
+    last: int | None = None
+    before: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Ordering:
+    """A sort key (with the primary key as tie-breaker) and a direction."""
+
+    name: str
+    column: sa.ColumnElement[Any]
+    id_column: sa.ColumnElement[Any]
+    direction: OrderDirection
+    nullable: bool
+
+    @property
+    def tag(self) -> str:
+        return f"{self.name}:{self.direction.value}"
+
+    def order_by(self, *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+        ascending = (self.direction is OrderDirection.ASC) != reverse
+        if ascending:
+            key = self.column.asc().nulls_last() if self.nullable else self.column.asc()
+            return [key, self.id_column.asc()]
+        key = self.column.desc().nulls_first() if self.nullable else self.column.desc()
+        return [key, self.id_column.desc()]
+
+    def after(self, cursor: "Cursor", *, reverse: bool = False) -> sa.ColumnElement[bool]:
+        """Rows strictly after the cursor's row in this order (or in the reverse order)."""
+        ascending = (self.direction is OrderDirection.ASC) != reverse
+        key, pk, value = self.column, self.id_column, cursor.value
+        if value is None:
+            tail = pk > cursor.id if ascending else pk < cursor.id
+            same_null = sa.and_(key.is_(None), tail)
+            # Ascending puts NULLs last: nothing but NULLs follows. Descending puts them first.
+            return same_null if ascending else sa.or_(same_null, key.is_not(None))
+        row = sa.tuple_(key, pk)
+        bound = sa.tuple_(sa.literal(value, key.type), sa.literal(cursor.id, pk.type))
+        beyond = row > bound if ascending else row < bound
+        if self.nullable and ascending:
+            return sa.or_(beyond, key.is_(None))
+        return beyond
+
+
+@dataclass(frozen=True, slots=True)
+class Cursor:
+    tag: str
+    value: Any
+    id: int
+
+
+def encode_cursor(ordering: Ordering, value: Any, row_id: int) -> str:
+    if isinstance(value, datetime):
+        payload: list[Any] = [ordering.tag, "t", value.isoformat(), row_id]
+    else:
+        payload = [ordering.tag, "v", value, row_id]
+    return base64.urlsafe_b64encode(orjson.dumps(payload)).decode().rstrip("=")
+
+
+def decode_cursor(raw: str, ordering: Ordering, argument: str) -> Cursor:
+    try:
+        padded = raw + "=" * (-len(raw) % 4)
+        tag, kind, value, row_id = orjson.loads(base64.urlsafe_b64decode(padded))
+        if kind == "t":
+            value = datetime.fromisoformat(value)
+        elif kind != "v" or isinstance(value, (list, dict, float)):
+            raise ValueError(kind)
+        if not isinstance(row_id, int) or isinstance(row_id, bool):
+            raise ValueError(row_id)
+    except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+        raise InvalidCursorError(
+            f"`{argument}` is not a cursor this API issued.", argument=argument
+        ) from None
+    if tag != ordering.tag:
+        raise InvalidCursorError(
+            f"`{argument}` was issued for another ordering ({tag}); "
+            f"this list is ordered by {ordering.tag}.",
+            argument=argument,
+        )
+    if not _fits(ordering, value):
+        raise InvalidCursorError(
+            f"`{argument}` is not a cursor this API issued.", argument=argument
+        )
+    return Cursor(tag, value, row_id)
+
+
+def _fits(ordering: Ordering, value: Any) -> bool:
+    """Whether a decoded sort value can stand for a value of the ordering's column."""
+    if value is None:
+        return ordering.nullable
+    column_type = ordering.column.type
+    if isinstance(column_type, sa.Enum):
+        return isinstance(value, str) and value in column_type.enums
+    if isinstance(column_type, UTCDateTime):
+        return isinstance(value, datetime) and value.tzinfo is not None
+    if isinstance(column_type, sa.Integer):
+        return isinstance(value, int) and not isinstance(value, bool)
+    return isinstance(value, str)
+
+
+@dataclass(frozen=True, slots=True)
+class PageRequest:
+    """A validated page request: how many rows, which way, from which row."""
+
+    limit: int
+    backward: bool
+    cursor: Cursor | None
+
+
+def page_request(
+    args: PageArgs, ordering: Ordering, *, default_size: int, max_size: int
+) -> PageRequest:
+    """Validate the Relay arguments against the ordering; raise a clear error on misuse."""
+    if args.first is not None and args.last is not None:
+        raise InvalidPaginationError("Pass either `first` or `last`, not both.")
+    for name in ("first", "last"):
+        size = getattr(args, name)
+        if size is not None and not 0 <= size <= max_size:
+            raise InvalidPaginationError(
+                f"`{name}` must be between 0 and {max_size}; got {size}.",
+                argument=name,
+                maximum=max_size,
+            )
+    if args.last is not None or (args.before is not None and args.first is None):
+        if args.after is not None:
+            raise InvalidPaginationError("`after` pages forward: use it with `first`.")
+        cursor = decode_cursor(args.before, ordering, "before") if args.before else None
+        size = args.last if args.last is not None else default_size
+        return PageRequest(size, True, cursor)
+    if args.before is not None:
+        raise InvalidPaginationError("`before` pages backward: use it with `last`.")
+    cursor = decode_cursor(args.after, ordering, "after") if args.after else None
+    return PageRequest(args.first if args.first is not None else default_size, False, cursor)
+
+
+def apply_page(stmt: sa.Select[Any], ordering: Ordering, request: PageRequest) -> sa.Select[Any]:
+    """Add the keyset predicate, the order and `LIMIT n + 1` (the extra row tells if more exist)."""
+    if request.cursor is not None:
+        stmt = stmt.where(ordering.after(request.cursor, reverse=request.backward))
+    return stmt.order_by(*ordering.order_by(reverse=request.backward)).limit(request.limit + 1)
+
+
+@dataclass(slots=True)
+class Page:
+    """Rows of one page in display order, and whether more exist on either side."""
+
+    rows: list[Any]
+    has_next: bool
+    has_previous: bool
+    ordering: Ordering
+
+
+def make_page(fetched: list[Any], ordering: Ordering, request: PageRequest) -> Page:
+    """Turn the `limit + 1` rows fetched by `apply_page` into a page in display order."""
+    more = len(fetched) > request.limit
+    rows = fetched[: request.limit]
+    if request.backward:
+        rows.reverse()
+        return Page(rows, request.cursor is not None, more, ordering)
+    return Page(rows, more, request.cursor is not None, ordering)
+
+
+def windowed(
+    stmt: sa.Select[Any],
+    table: sa.Table,
+    parent: sa.ColumnElement[Any],
+    ordering: Ordering,
+    request: PageRequest,
+) -> sa.Select[Any]:
+    """One statement that pages many parents at once (a nested connection for a whole page).
+
+    Ranks each parent's rows with `row_number() OVER (PARTITION BY parent ...)` and keeps the
+    first `limit + 1` of each, so the statement count does not grow with the number of parents.
+    """
+    if request.cursor is not None:
+        stmt = stmt.where(ordering.after(request.cursor, reverse=request.backward))
+    rank = sa.func.row_number().over(
+        partition_by=parent, order_by=ordering.order_by(reverse=request.backward)
+    )
+    ranked = stmt.add_columns(rank.label("page_rank")).subquery()
+    return (
+        sa.select(*(ranked.c[column.name] for column in table.c))
+        .where(ranked.c.page_rank <= request.limit + 1)
+        .order_by(ranked.c[parent.key], ranked.c.page_rank)
+    )
