@@ -1,0 +1,41 @@
+"""What clients see: the GraphQL schema (types, inputs, enums, errors) and its assembly."""
+
+import strawberry
+from graphql import GraphQLError
+from strawberry.extensions import ValidationCache
+from strawberry.schema.config import StrawberryConfig
+from strawberry.types import ExecutionContext
+
+from app.settings import Settings
+from schema.errors import ErrorCodes
+from schema.parsing import ParseCache
+from schema.query import Query
+from schema.scalars import SCALAR_OVERRIDES
+from schema.telemetry import OperationFigures
+
+
+class GatewaySchema(strawberry.Schema):
+    def process_errors(
+        self, errors: list[GraphQLError], execution_context: ExecutionContext | None = None
+    ) -> None:
+        """Errors are coded, masked and (when unexpected) logged once, by `ErrorCodes`."""
+
+
+def build_schema(settings: Settings) -> strawberry.Schema:
+    """The schema with the gateway's extensions, configured from settings."""
+    return GatewaySchema(
+        query=Query,
+        scalar_overrides=SCALAR_OVERRIDES,
+        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        extensions=[
+            lambda: ParseCache(maxsize=settings.parser_cache_size),
+            lambda: ValidationCache(maxsize=settings.validation_cache_size),
+            ErrorCodes,
+            OperationFigures,
+        ],
+    )
+
+
+def sdl(schema: strawberry.Schema) -> str:
+    """The schema as SDL, as kept in `schema.graphql`."""
+    return schema.as_str() + "\n"

@@ -1,0 +1,69 @@
+"""Relay connections: `edges { cursor node }`, `nodes`, `pageInfo` and a lazy `totalCount`."""
+
+from collections.abc import Callable
+from typing import Any, Generic, TypeVar
+
+import strawberry
+from sqlalchemy import Row
+
+from resolvers.loaders import Counter
+from resolvers.paging import Ordering, Page, encode_cursor
+
+NodeT = TypeVar("NodeT")
+
+
+def cursor_of(ordering: Ordering, row: Row[Any]) -> str:
+    mapping = row._mapping
+    return encode_cursor(ordering, mapping[ordering.column.name], mapping[ordering.id_column.name])
+
+
+@strawberry.type(description="Where a page stands in its list.")
+class PageInfo:
+    has_next_page: bool
+    has_previous_page: bool
+    start_cursor: str | None
+    end_cursor: str | None
+
+    @classmethod
+    def of(cls, page: Page) -> "PageInfo":
+        rows = page.rows
+        return cls(
+            has_next_page=page.has_next,
+            has_previous_page=page.has_previous,
+            start_cursor=cursor_of(page.ordering, rows[0]) if rows else None,
+            end_cursor=cursor_of(page.ordering, rows[-1]) if rows else None,
+        )
+
+
+@strawberry.type(description="An object in a list, with the cursor that points at it.")
+class Edge(Generic[NodeT]):
+    node: NodeT
+    row: strawberry.Private[Row[Any]]
+    ordering: strawberry.Private[Ordering]
+
+    @strawberry.field(description="Pass to `after` or `before` to page from this edge.")
+    def cursor(self) -> str:
+        return cursor_of(self.ordering, self.row)
+
+
+@strawberry.type(description="A page of a list.")
+class Connection(Generic[NodeT]):
+    edges: list[Edge[NodeT]]
+    page_info: PageInfo
+    counter: strawberry.Private[Counter]
+
+    @strawberry.field(description="The objects of this page, without their cursors.")
+    def nodes(self) -> list[NodeT]:
+        return [edge.node for edge in self.edges]
+
+    @strawberry.field(description="How many objects the whole list holds (all pages).")
+    async def total_count(self) -> int:
+        return await self.counter()
+
+    @classmethod
+    def build(
+        cls, page: Page, counter: Counter, make: Callable[[Row[Any]], Any]
+    ) -> "Connection[Any]":
+        ordering = page.ordering
+        edges = [Edge(node=make(row), row=row, ordering=ordering) for row in page.rows]
+        return cls(edges=edges, page_info=PageInfo.of(page), counter=counter)

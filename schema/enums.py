@@ -1,0 +1,31 @@
+"""GraphQL enums: the shared enums of `app.enums` and the orderings of `resolvers/`."""
+
+from enum import Enum
+from typing import TypeVar
+
+import strawberry
+
+from app import enums
+from resolvers.devices import DeviceOrderField
+from resolvers.orders import OrderOrderField
+from resolvers.paging import OrderDirection
+from resolvers.users import UserOrderField
+
+E = TypeVar("E", bound=type[Enum])
+
+
+def _expose(cls: E, description: str | None = None) -> E:
+    return strawberry.enum(cls, description=description or cls.__doc__)
+
+
+DeviceClientStatus = _expose(enums.DeviceClientStatus)
+KeyboardLayout = _expose(enums.KeyboardLayout)
+MdmStatus = _expose(enums.MdmStatus)
+OrderClientStatus = _expose(enums.OrderClientStatus)
+ParcelType = _expose(enums.ParcelType)
+ParcelStatus = _expose(enums.ParcelStatus)
+
+OrderDirection = _expose(OrderDirection, "Ascending (NULLs last) or descending (NULLs first).")
+DeviceOrderField = _expose(DeviceOrderField, "What a device list can be ordered by.")
+UserOrderField = _expose(UserOrderField, "What a user list can be ordered by.")
+OrderOrderField = _expose(OrderOrderField, "What an order list can be ordered by.")

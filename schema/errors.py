@@ -1,0 +1,77 @@
+"""One place that gives every GraphQL error a stable `extensions.code` and masks the unexpected.
+
+- parse errors: `GRAPHQL_PARSE_FAILED`; validation errors (unknown fields, unknown enum values,
+  malformed literals): `GRAPHQL_VALIDATION_FAILED`; variables that do not coerce: `BAD_USER_INPUT`;
+- a `PublicError` raised by a resolver: its own code, message and extensions;
+- anything else: "Internal server error." with `INTERNAL_SERVER_ERROR`, and the exception logged
+  (never its text, which may hold internals, in the response).
+"""
+
+import logging
+from collections.abc import Iterator
+
+from graphql import GraphQLError, GraphQLSyntaxError
+from strawberry.extensions import SchemaExtension
+
+from app.errors import PublicError
+
+logger = logging.getLogger("gateway.errors")
+
+INTERNAL = "INTERNAL_SERVER_ERROR"
+
+
+class ErrorCodes(SchemaExtension):
+    """Classifies errors by the phase that produced them, then codes or masks each one."""
+
+    def __init__(self) -> None:
+        self._phase = "execution"
+
+    def on_validate(self) -> Iterator[None]:
+        yield
+        if self.execution_context.pre_execution_errors:
+            self._phase = "validation"
+
+    def on_operation(self) -> Iterator[None]:
+        yield
+        result = self.execution_context.result
+        if result is None or not result.errors:
+            return
+        result.errors = [self._coded(error) for error in result.errors]
+
+    def _coded(self, error: GraphQLError) -> GraphQLError:
+        original = error.original_error
+        if isinstance(original, PublicError):
+            return _with_extensions(
+                error, original.message, {**original.extensions, "code": original.code}
+            )
+        if isinstance(error, GraphQLSyntaxError):
+            return _with_extensions(error, error.message, {"code": "GRAPHQL_PARSE_FAILED"})
+        if self._phase == "validation":
+            return _with_extensions(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
+        if error.path is None and (
+            original is None or isinstance(original, (GraphQLError, ValueError, TypeError))
+        ):
+            # Raised while coercing variables, before any resolver ran: the client's input.
+            return _with_extensions(error, error.message, {"code": "BAD_USER_INPUT"})
+        if original is None and error.extensions and "code" in error.extensions:
+            return error
+        logger.error(
+            "unexpected error at %s",
+            error.path,
+            exc_info=(type(original), original, original.__traceback__) if original else None,
+        )
+        return _with_extensions(error, "Internal server error.", {"code": INTERNAL})
+
+
+def _with_extensions(
+    error: GraphQLError, message: str, extensions: dict[str, object]
+) -> GraphQLError:
+    return GraphQLError(
+        message,
+        nodes=error.nodes,
+        source=error.source,
+        positions=error.positions,
+        path=error.path,
+        original_error=error.original_error,
+        extensions={**(error.extensions or {}), **extensions},
+    )

@@ -1,0 +1,121 @@
+"""The root `Query`: node lookup and the device, user and order lists."""
+
+import asyncio
+
+import strawberry
+
+from app.errors import InvalidIdError
+from resolvers.connections import root_page
+from resolvers.loaders import DEVICES, ORDERS, USERS
+from resolvers.paging import PageArgs
+from schema.connection import Connection
+from schema.context import Info
+from schema.inputs import DeviceFilter, DeviceOrder, OrderFilter, OrderOrder, UserFilter, UserOrder
+from schema.node import Node, from_global_id
+from schema.types.address import Address
+from schema.types.device import Device
+from schema.types.mdm import MdmEnrollment
+from schema.types.order import Order
+from schema.types.parcel import Parcel
+from schema.types.user import User
+
+NODE_TYPES: dict[str, type[Node]] = {
+    cls.__name__: cls for cls in (Device, User, Order, Parcel, Address, MdmEnrollment)
+}
+MAX_NODES = 100
+
+
+async def _node(info: Info, raw: str, argument: str) -> Node | None:
+    type_name, database_id = from_global_id(raw, argument)
+    cls = NODE_TYPES.get(type_name)
+    if cls is None:
+        return None
+    loader = getattr(info.context.loaders, cls.loader_name)
+    return cls.from_optional(await loader.load(database_id))
+
+
+@strawberry.type
+class Query:
+    @strawberry.field(description="The object with this global ID, or null if there is none.")
+    async def node(self, info: Info, id: strawberry.ID) -> Node | None:
+        return await _node(info, id, "id")
+
+    @strawberry.field(
+        description=f"The objects with these global IDs, in order (at most {MAX_NODES}); "
+        "null for each ID that matches nothing."
+    )
+    async def nodes(self, info: Info, ids: list[strawberry.ID]) -> list[Node | None]:
+        if len(ids) > MAX_NODES:
+            raise InvalidIdError(
+                f"`ids` holds {len(ids)} IDs; at most {MAX_NODES} are allowed.",
+                argument="ids",
+                maximum=MAX_NODES,
+            )
+        return await asyncio.gather(*(_node(info, raw, f"ids[{i}]") for i, raw in enumerate(ids)))
+
+    @strawberry.field(description="The fleet's devices.")
+    async def devices(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: DeviceFilter | None = None,
+        order_by: DeviceOrder | None = None,
+    ) -> Connection[Device]:
+        context = info.context
+        criteria = (filter or DeviceFilter()).criteria()
+        found = await root_page(
+            context.scope,
+            DEVICES,
+            criteria.conditions(),
+            (order_by or DeviceOrder()).ordering(),
+            PageArgs(first, after, last, before),
+            context.settings,
+        )
+        return Connection.build(found.page, found.count, Device.from_row)
+
+    @strawberry.field(description="Employees of the client organisation.")
+    async def users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: UserFilter | None = None,
+        order_by: UserOrder | None = None,
+    ) -> Connection[User]:
+        context = info.context
+        found = await root_page(
+            context.scope,
+            USERS,
+            (filter or UserFilter()).criteria().conditions(),
+            (order_by or UserOrder()).ordering(),
+            PageArgs(first, after, last, before),
+            context.settings,
+        )
+        return Connection.build(found.page, found.count, User.from_row)
+
+    @strawberry.field(description="Rental orders.")
+    async def orders(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        filter: OrderFilter | None = None,
+        order_by: OrderOrder | None = None,
+    ) -> Connection[Order]:
+        context = info.context
+        found = await root_page(
+            context.scope,
+            ORDERS,
+            (filter or OrderFilter()).criteria().conditions(),
+            (order_by or OrderOrder()).ordering(),
+            PageArgs(first, after, last, before),
+            context.settings,
+        )
+        return Connection.build(found.page, found.count, Order.from_row)

@@ -1,0 +1,128 @@
+"""Devices: the heart of the graph, with everything the fleet table shows around them."""
+
+from datetime import date, datetime
+from typing import ClassVar
+
+import strawberry
+
+from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE
+from resolvers.paging import PageArgs
+from resolvers.relations import OBSERVED_ORDERING, PARCEL_ORDERING, child_page
+from schema.connection import Connection
+from schema.context import Info
+from schema.enums import DeviceClientStatus
+from schema.node import Node
+from schema.types.characteristics import DeviceCharacteristics
+from schema.types.mdm import MdmEnrollment
+from schema.types.money import Money
+from schema.types.observed import ObservedUserConnection
+from schema.types.order import Order
+from schema.types.parcel import Parcel
+from schema.types.user import User
+
+
+@strawberry.type(description="A device rented or owned by a client organisation.")
+class Device(Node):
+    loader_name: ClassVar[str] = "device"
+    client_id: strawberry.Private[int]
+    user_id: strawberry.Private[int | None]
+    order_id: strawberry.Private[int | None]
+    rent_minor: strawberry.Private[int | None]
+    rent_currency: strawberry.Private[str | None]
+    client_purchase_price_minor: strawberry.Private[int | None]
+    client_rental_price_minor: strawberry.Private[int | None]
+    mdm_device_id: strawberry.Private[int | None]
+    mdm_guid: strawberry.Private[str | None]
+    inventory_device_id: strawberry.Private[str | None]
+
+    name: str | None
+    serial_number: str | None
+    tracking_number: str | None = strawberry.field(description="Initial delivery tracking number.")
+    tracking_url: str | None = strawberry.field(description="Initial delivery tracking page.")
+    client_status: DeviceClientStatus
+    type: str | None
+    category: str | None
+    source: str | None
+    comment: str | None = strawberry.field(description="Free-form comment.")
+    brand: str | None
+    added_via: str | None = strawberry.field(description="How the device was added to the fleet.")
+    is_rented: bool | None
+    client_purchase_date: date | None
+    client_warranty_end_date: date | None
+    client_rental_start_date: date | None
+    client_rental_end_date: date | None
+    client_contract_number: str | None
+    client_invoice_number: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="Monthly rent of this device.")
+    def rent(self) -> Money | None:
+        return Money.of(self.rent_minor, self.rent_currency)
+
+    @strawberry.field(description="Purchase price, for a device the client owns.")
+    def client_purchase_price(self) -> Money | None:
+        return Money.of(self.client_purchase_price_minor, self.rent_currency)
+
+    @strawberry.field(description="Rental price the client pays for a device it rents elsewhere.")
+    def client_rental_price(self) -> Money | None:
+        return Money.of(self.client_rental_price_minor, self.rent_currency)
+
+    @strawberry.field(description="Screen, processor, memory, keyboard and the rest.")
+    async def characteristics(self, info: Info) -> DeviceCharacteristics | None:
+        row = await info.context.loaders.characteristics.load(self.id)
+        return DeviceCharacteristics.from_optional(row)
+
+    @strawberry.field(description="The employee the device is assigned to.")
+    async def assignee(self, info: Info) -> User | None:
+        if self.user_id is None:
+            return None
+        return User.from_optional(await info.context.loaders.user.load(self.user_id))
+
+    @strawberry.field(description="The order the device came with.")
+    async def order(self, info: Info) -> Order | None:
+        if self.order_id is None:
+            return None
+        return Order.from_optional(await info.context.loaders.order.load(self.order_id))
+
+    @strawberry.field(description="The device's MDM enrollment; null when it is not enrolled.")
+    async def mdm(self, info: Info) -> MdmEnrollment | None:
+        return MdmEnrollment.from_optional(await info.context.loaders.mdm_of_device.load(self.id))
+
+    @strawberry.field(description="Return and inter-office shipments, newest first.")
+    async def parcels(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Parcel]:
+        found = await child_page(
+            info.context,
+            PARCELS_OF_DEVICE,
+            self.id,
+            PARCEL_ORDERING,
+            PageArgs(first, after, last, before),
+        )
+        return Connection.build(found.page, found.count, Parcel.from_row)
+
+    @strawberry.field(
+        description="Users the device agent observed on this device, most recent first."
+    )
+    async def observed_users(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> ObservedUserConnection:
+        found = await child_page(
+            info.context,
+            OBSERVED_USERS_OF_DEVICE,
+            self.id,
+            OBSERVED_ORDERING,
+            PageArgs(first, after, last, before),
+        )
+        return await ObservedUserConnection.build(info.context, found.page, found.count)

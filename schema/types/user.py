@@ -1,0 +1,52 @@
+"""Employees of a client organisation."""
+
+from datetime import datetime
+from typing import TYPE_CHECKING, Annotated, ClassVar
+
+import strawberry
+
+from resolvers.loaders import DEVICES_OF_USER
+from resolvers.paging import PageArgs
+from resolvers.relations import child_page
+from schema.connection import Connection
+from schema.context import Info
+from schema.inputs import DeviceOrder
+from schema.node import Node
+
+if TYPE_CHECKING:
+    from schema.types.device import Device
+
+LazyDevice = Annotated["Device", strawberry.lazy("schema.types.device")]
+
+
+@strawberry.type(description="An employee of a client organisation.")
+class User(Node):
+    loader_name: ClassVar[str] = "user"
+    client_id: strawberry.Private[int]
+    role: strawberry.Private[str | None]
+    mdm_account_id: strawberry.Private[int | None]
+    inventory_user_id: strawberry.Private[str | None]
+
+    name: str
+    email: str
+    team: str | None
+    created_at: datetime
+    updated_at: datetime
+
+    @strawberry.field(description="Devices assigned to this user.")
+    async def devices(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+        order_by: DeviceOrder | None = None,
+    ) -> Connection[LazyDevice]:
+        from schema.types.device import Device
+
+        ordering = (order_by or DeviceOrder()).ordering()
+        found = await child_page(
+            info.context, DEVICES_OF_USER, self.id, ordering, PageArgs(first, after, last, before)
+        )
+        return Connection.build(found.page, found.count, Device.from_row)
