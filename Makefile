@@ -1,0 +1,58 @@
+# The gateway's commands. `make run` and `make test` install what they need; both are idempotent.
+
+SHELL := /bin/bash
+UV_VERSION := 0.13.9
+TOOLS := .tools
+UV := $(TOOLS)/bin/uv
+VENV := .venv
+PY := $(VENV)/bin/python
+DEVICES ?= 1400
+
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+export UV_PYTHON_DOWNLOADS := never
+export PYTHONPATH := $(CURDIR)
+
+.PHONY: install run migrate seed test bench schema lint format clean
+
+$(UV):
+	python3 -m venv $(TOOLS)
+	$(TOOLS)/bin/pip install --quiet --disable-pip-version-check "uv==$(UV_VERSION)"
+
+# Installs the locked dependencies (uv.lock) into .venv; re-runs only when they change.
+$(VENV)/.installed: pyproject.toml uv.lock | $(UV)
+	$(UV) sync --frozen --python python3
+	touch $@
+
+install: $(VENV)/.installed
+
+migrate: install
+	$(PY) -m app migrate
+
+# Migrates, seeds the demo data when the database is empty, and serves GraphiQL.
+run: migrate
+	$(PY) -m app seed --if-empty --progress
+	$(PY) -m app serve
+
+# Replaces the data with a fresh deterministic data set of DEVICES devices (e.g. for `make bench`).
+seed: migrate
+	$(PY) -m app seed --devices $(DEVICES) --progress
+
+test: install
+	$(PY) -m pytest
+
+bench: install
+	$(PY) -m bench
+
+schema: install
+	$(PY) -m app export-schema --output schema.graphql
+
+lint: install
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/ruff format --check .
+
+format: install
+	$(VENV)/bin/ruff check --fix .
+	$(VENV)/bin/ruff format .
+
+clean:
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .ruff_cache

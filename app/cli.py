@@ -1,0 +1,82 @@
+"""Command line of the gateway: `python -m app {migrate,seed,serve,export-schema}`."""
+
+import argparse
+import asyncio
+import sys
+from pathlib import Path
+
+from app.settings import PROJECT_ROOT, get_settings
+
+
+def migrate(_args: argparse.Namespace) -> None:
+    from app.db.migrate import upgrade
+
+    upgrade(get_settings().database_url)
+
+
+def seed(args: argparse.Namespace) -> None:
+    from app.db.engine import create_engine
+    from app.db.reset import reset
+    from app.seed import database_is_empty
+    from app.seed import seed as load
+
+    async def run() -> None:
+        engine = create_engine(get_settings().database_url)
+        try:
+            if args.if_empty and not await database_is_empty(engine):
+                print("database already holds data: not seeding", file=sys.stderr)
+                return
+            if not args.if_empty:
+                await reset(engine)
+            summary = await load(engine, args.devices, progress=args.progress)
+            print(f"seeded: {summary}", file=sys.stderr)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(run())
+
+
+def serve(_args: argparse.Namespace) -> None:
+    import uvicorn
+
+    settings = get_settings()
+    print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", file=sys.stderr)
+    uvicorn.run(
+        "app.main:create_app",
+        factory=True,
+        host=settings.host,
+        port=settings.port,
+        loop="uvloop",
+        http="httptools",
+        access_log=False,
+        log_config=None,
+    )
+
+
+def export_schema(args: argparse.Namespace) -> None:
+    from schema import build_schema, sdl
+
+    text = sdl(build_schema(get_settings()))
+    if args.output:
+        Path(args.output).write_text(text)
+    else:
+        sys.stdout.write(text)
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(prog="python -m app", description=__doc__)
+    commands = parser.add_subparsers(dest="command", required=True)
+    commands.add_parser("migrate", help="apply pending migrations").set_defaults(run=migrate)
+    seeding = commands.add_parser("seed", help="fill the database with deterministic demo data")
+    seeding.add_argument("--devices", type=int, default=1400, help="devices in all tenants")
+    seeding.add_argument("--if-empty", action="store_true", help="only into an empty database")
+    seeding.add_argument("--progress", action="store_true", help="show a progress bar")
+    seeding.set_defaults(run=seed)
+    commands.add_parser("serve", help="serve the gateway with uvicorn").set_defaults(run=serve)
+    export = commands.add_parser("export-schema", help="print the schema's SDL")
+    export.add_argument(
+        "--output", help=f"write to this file (e.g. {PROJECT_ROOT / 'schema.graphql'})"
+    )
+    export.set_defaults(run=export_schema)
+    args = parser.parse_args(argv)
+    args.run(args)

@@ -1,0 +1,57 @@
+"""The composition root: settings, engine, schema and the ASGI app. Nothing imports this module."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import sqlalchemy as sa
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse
+from starlette.routing import Route
+
+from app.db.engine import create_engine
+from app.graphql_view import GatewayView
+from app.logs import configure_logging
+from app.middleware import RequestLog
+from app.settings import Settings, get_settings
+from schema import build_schema
+
+
+def create_app(settings: Settings | None = None) -> Starlette:
+    settings = settings or get_settings()
+    configure_logging(settings.log_level)
+    engine = create_engine(
+        settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
+    )
+    view = GatewayView(build_schema(settings), engine, settings)
+
+    async def healthz(_request: Request) -> JSONResponse:
+        return JSONResponse({"status": "ok"})
+
+    async def readyz(_request: Request) -> JSONResponse:
+        try:
+            async with engine.connect() as conn:
+                await conn.execute(sa.text("SELECT 1"))
+        except Exception as error:
+            return JSONResponse({"status": "unavailable", "database": type(error).__name__}, 503)
+        return JSONResponse({"status": "ready"})
+
+    @asynccontextmanager
+    async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        try:
+            yield
+        finally:
+            await engine.dispose()
+
+    app = Starlette(
+        routes=[
+            Route("/graphql", view, methods=["GET", "POST"]),
+            Route("/healthz", healthz, methods=["GET"]),
+            Route("/readyz", readyz, methods=["GET"]),
+        ],
+        lifespan=lifespan,
+    )
+    app.add_middleware(RequestLog)
+    app.state.engine = engine
+    app.state.settings = settings
+    return app
