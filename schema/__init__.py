@@ -10,7 +10,7 @@ from app.settings import Settings
 from schema.errors import ErrorCodes
 from schema.parsing import ParseCache
 from schema.query import Query
-from schema.scalars import SCALAR_OVERRIDES
+from schema.scalars import SCALAR_MAP
 from schema.telemetry import OperationFigures
 
 
@@ -25,8 +25,9 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the gateway's extensions, configured from settings."""
     return GatewaySchema(
         query=Query,
-        scalar_overrides=SCALAR_OVERRIDES,
-        config=StrawberryConfig(disable_field_suggestions=settings.is_production),
+        config=StrawberryConfig(
+            disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP
+        ),
         extensions=[
             lambda: ParseCache(maxsize=settings.parser_cache_size),
             lambda: ValidationCache(maxsize=settings.validation_cache_size),

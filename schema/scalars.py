@@ -18,11 +18,10 @@ def _parse_datetime(value: object) -> datetime:
 
 
 DateTime = strawberry.scalar(
-    datetime,
     name="DateTime",
     description="An ISO 8601 date-time with a UTC offset, e.g. 2026-01-31T09:00:00+00:00.",
     serialize=datetime.isoformat,
     parse_value=_parse_datetime,
 )
 
-SCALAR_OVERRIDES = {datetime: DateTime}
+SCALAR_MAP = {datetime: DateTime}

@@ -125,4 +125,4 @@ class Device(Node):
             OBSERVED_ORDERING,
             PageArgs(first, after, last, before),
         )
-        return await ObservedUserConnection.build(info.context, found.page, found.count)
+        return ObservedUserConnection.build(found.page, found.count)

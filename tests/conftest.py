@@ -1,0 +1,131 @@
+"""Fixtures: a seeded database on each backend, the ASGI app over it, and a GraphQL client.
+
+Every test that takes `client` runs on SQLite and, when reachable, on PostgreSQL
+(`TEST_DATABASE_URL`). With `REQUIRE_POSTGRES=1` (as in CI) an unreachable PostgreSQL fails the
+run instead of skipping its half.
+"""
+
+import asyncio
+import os
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import asyncpg
+import httpx
+import pytest
+from sqlalchemy.engine import make_url
+from sqlalchemy.ext.asyncio import AsyncEngine
+from starlette.applications import Starlette
+
+from app.db.migrate import upgrade
+from app.main import create_app
+from app.seed import seed
+from app.settings import Environment, Settings
+
+TEST_DEVICES = 240
+DEFAULT_PG_URL = "postgresql+asyncpg://postgres@127.0.0.1:5432/gateway_test"
+
+
+async def _recreate_postgres_database(url: str) -> None:
+    parsed = make_url(url)
+    admin = await asyncpg.connect(
+        host=parsed.host,
+        port=parsed.port or 5432,
+        user=parsed.username,
+        password=parsed.password,
+        database="postgres",
+    )
+    try:
+        await admin.execute(f'DROP DATABASE IF EXISTS "{parsed.database}" WITH (FORCE)')
+        await admin.execute(f'CREATE DATABASE "{parsed.database}"')
+    finally:
+        await admin.close()
+
+
+async def _postgres_reachable(url: str) -> bool:
+    parsed = make_url(url)
+    try:
+        conn = await asyncpg.connect(
+            host=parsed.host, port=parsed.port or 5432, user=parsed.username, database="postgres"
+        )
+    except (OSError, asyncpg.PostgresError):
+        return False
+    await conn.close()
+    return True
+
+
+@dataclass
+class Backend:
+    name: str
+    url: str
+    app: Starlette
+
+    @property
+    def engine(self) -> AsyncEngine:
+        return self.app.state.engine
+
+
+def settings_for(url: str, **overrides: Any) -> Settings:
+    values: dict[str, Any] = {"gateway_env": Environment.TEST, "log_level": "WARNING"}
+    return Settings(database_url=url, **(values | overrides))
+
+
+@pytest.fixture(scope="session")
+def tmp_root(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    return tmp_path_factory.mktemp("gateway")
+
+
+@pytest.fixture(scope="session", params=["sqlite", "postgres"])
+async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterator[Backend]:
+    """A migrated database seeded with the deterministic demo data, and the app over it."""
+    if request.param == "sqlite":
+        url = f"sqlite+aiosqlite:///{tmp_root / 'test.sqlite3'}"
+    else:
+        url = os.environ.get("TEST_DATABASE_URL", DEFAULT_PG_URL)
+        if not await _postgres_reachable(url):
+            if os.environ.get("REQUIRE_POSTGRES") == "1":
+                pytest.fail(f"PostgreSQL is required but unreachable at {url}")
+            pytest.skip("PostgreSQL is not reachable (set TEST_DATABASE_URL)")
+        await _recreate_postgres_database(url)
+    await asyncio.to_thread(upgrade, url)
+    app = create_app(settings_for(url))
+    await seed(app.state.engine, TEST_DEVICES)
+    yield Backend(request.param, url, app)
+    await app.state.engine.dispose()
+
+
+@dataclass
+class GraphQLClient:
+    http: httpx.AsyncClient
+    backend: Backend
+
+    async def post(
+        self, query: str, variables: dict[str, Any] | None = None, *, stats: bool = False
+    ) -> dict[str, Any]:
+        headers = {"X-Gateway-Stats": "1"} if stats else {}
+        response = await self.http.post(
+            "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
+        )
+        assert response.status_code == 200, response.text
+        return response.json()
+
+    async def data(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The `data` of a response that must have no errors."""
+        body = await self.post(query, variables)
+        assert "errors" not in body, body["errors"]
+        return body["data"]
+
+    async def error(self, query: str, variables: dict[str, Any] | None = None) -> dict[str, Any]:
+        """The single error of a response that must fail."""
+        body = await self.post(query, variables)
+        assert len(body.get("errors", [])) == 1, body
+        return body["errors"][0]
+
+
+@pytest.fixture
+async def client(backend: Backend) -> AsyncIterator[GraphQLClient]:
+    transport = httpx.ASGITransport(app=backend.app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
+        yield GraphQLClient(http, backend)

@@ -1,0 +1,100 @@
+"""The served app: GraphiQL, probes, stats, encoding and the request log."""
+
+import logging
+
+import httpx
+import pytest
+
+from app.main import create_app
+from tests.conftest import GraphQLClient, settings_for
+
+
+async def test_graphiql_is_served_at_graphql_without_redirect(client: GraphQLClient) -> None:
+    response = await client.http.get("/graphql", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert "graphiql" in response.text.lower()
+    posted = await client.http.post("/graphql", json={"query": "{ __typename }"})
+    assert posted.status_code == 200, "POST /graphql answers directly, no redirect"
+    assert posted.json() == {"data": {"__typename": "Query"}}
+
+
+async def test_graphiql_can_be_turned_off(client: GraphQLClient) -> None:
+    app = create_app(settings_for(client.backend.url, graphiql=False))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+    ) as http:
+        response = await http.get("/graphql", headers={"Accept": "text/html"})
+    await app.state.engine.dispose()
+    assert response.status_code == 404
+
+
+async def test_queries_work_over_get(client: GraphQLClient) -> None:
+    response = await client.http.get(
+        "/graphql", params={"query": "{ devices(first: 2) { totalCount } }"}
+    )
+    assert response.status_code == 200
+    assert response.json()["data"]["devices"]["totalCount"] > 0
+
+
+async def test_probes(client: GraphQLClient) -> None:
+    assert (await client.http.get("/healthz")).json() == {"status": "ok"}
+    ready = await client.http.get("/readyz")
+    assert ready.status_code == 200
+    assert ready.json() == {"status": "ready"}
+
+
+async def test_readyz_fails_when_the_database_is_unreachable() -> None:
+    app = create_app(settings_for("postgresql+asyncpg://postgres@127.0.0.1:1/none"))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+    ) as http:
+        ready = await http.get("/readyz")
+        alive = await http.get("/healthz")
+    await app.state.engine.dispose()
+    assert ready.status_code == 503
+    assert alive.status_code == 200
+
+
+async def test_stats_are_reported_only_when_asked(client: GraphQLClient) -> None:
+    query = "{ devices(first: 5) { nodes { name assignee { name } } } }"
+    plain = await client.post(query)
+    assert "extensions" not in plain
+    with_stats = await client.post(query, stats=True)
+    stats = with_stats["extensions"]["stats"]
+    assert stats["sqlStatements"] == 2
+    assert stats["upstreamCalls"] == 0
+    assert stats["durationMs"] > 0
+
+
+async def test_stats_are_not_honoured_in_production(client: GraphQLClient) -> None:
+    app = create_app(settings_for(client.backend.url, gateway_env="production"))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+    ) as http:
+        response = await http.post(
+            "/graphql",
+            json={"query": "{ devices(first: 1) { totalCount } }"},
+            headers={"X-Gateway-Stats": "1"},
+        )
+    await app.state.engine.dispose()
+    assert "extensions" not in response.json()
+
+
+async def test_one_structured_log_line_per_request(
+    client: GraphQLClient, caplog: pytest.LogCaptureFixture
+) -> None:
+    with caplog.at_level(logging.INFO, logger="gateway.request"):
+        await client.post("query Fleet { devices(first: 3) { nodes { name } } }")
+    lines = [r for r in caplog.records if r.name == "gateway.request"]
+    assert len(lines) == 1
+    line = lines[0]
+    assert line.operation == "Fleet"  # type: ignore[attr-defined]
+    assert line.status == 200  # type: ignore[attr-defined]
+    assert line.sqlStatements == 1  # type: ignore[attr-defined]
+    assert line.durationMs > 0  # type: ignore[attr-defined]
+
+
+async def test_dates_are_iso_8601_with_offset(client: GraphQLClient) -> None:
+    data = await client.data("{ devices(first: 1) { nodes { createdAt } } }")
+    created = data["devices"]["nodes"][0]["createdAt"]
+    assert created.endswith("+00:00")
