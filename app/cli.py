@@ -5,6 +5,7 @@ import asyncio
 import sys
 from pathlib import Path
 
+from app.seed.tenants import DEFAULT_DEVICES
 from app.settings import PROJECT_ROOT, get_settings
 
 
@@ -19,6 +20,7 @@ def seed(args: argparse.Namespace) -> None:
     from app.db.reset import reset
     from app.seed import database_is_empty
     from app.seed import seed as load
+    from app.seed.load import summary_lines
 
     async def run() -> None:
         engine = create_engine(get_settings().database_url)
@@ -29,7 +31,7 @@ def seed(args: argparse.Namespace) -> None:
             if not args.if_empty:
                 await reset(engine)
             summary = await load(engine, args.devices, progress=args.progress)
-            print(f"seeded: {summary}", file=sys.stderr)
+            print("\n".join(summary_lines(summary)), file=sys.stderr)
         finally:
             await engine.dispose()
 
@@ -68,7 +70,9 @@ def main(argv: list[str] | None = None) -> None:
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply pending migrations").set_defaults(run=migrate)
     seeding = commands.add_parser("seed", help="fill the database with deterministic demo data")
-    seeding.add_argument("--devices", type=int, default=1400, help="devices in all tenants")
+    seeding.add_argument(
+        "--devices", type=int, default=DEFAULT_DEVICES, help="devices in all tenants"
+    )
     seeding.add_argument("--if-empty", action="store_true", help="only into an empty database")
     seeding.add_argument("--progress", action="store_true", help="show a progress bar")
     seeding.set_defaults(run=seed)
