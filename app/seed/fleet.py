@@ -6,7 +6,7 @@ random stream per tenant, so memory stays flat whatever the number of devices.
 
 import random
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 from datetime import date, datetime, timedelta
 
 from app.enums import DeviceClientStatus, KeyboardLayout, MdmEnrollmentStatus, OrderClientStatus
@@ -121,6 +121,15 @@ class GroupRows:
     mdm_enrollments: list[Row] = field(default_factory=list)
     parcels: list[Row] = field(default_factory=list)
     device_observed_users: list[Row] = field(default_factory=list)
+
+    def extend(self, other: "GroupRows") -> None:
+        for table in fields(self):
+            getattr(self, table.name).extend(getattr(other, table.name))
+
+    def tables(self) -> Iterator[tuple[str, list[Row]]]:
+        """(table, rows) pairs in foreign-key order (the order of the fields above)."""
+        for table in fields(self):
+            yield table.name, getattr(self, table.name)
 
 
 def _marketing_price(amount: float, step: int) -> int:

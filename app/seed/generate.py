@@ -16,7 +16,7 @@ Nothing is held in memory beyond one batch: iterate again to read again.
 import hashlib
 import json
 from collections.abc import Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass, fields
 from datetime import date, datetime
 from typing import Any
 
@@ -40,30 +40,14 @@ TABLES: tuple[str, ...] = (
     "parcels",
     "device_observed_users",
 )
-FLEET_TABLES: tuple[str, ...] = TABLES[3:]
+FLEET_TABLES: tuple[str, ...] = tuple(table.name for table in fields(GroupRows))
+assert TABLES[3:] == FLEET_TABLES, "the fleet's tables come last, in foreign-key order"
 
 DEFAULT_BATCH_DEVICES = 5_000
 
 
-@dataclass(slots=True)
-class Batch:
-    """The rows of consecutive orders and imports (about `devices_per_batch` devices)."""
-
-    orders: list[Row] = field(default_factory=list)
-    devices: list[Row] = field(default_factory=list)
-    device_characteristics: list[Row] = field(default_factory=list)
-    mdm_enrollments: list[Row] = field(default_factory=list)
-    parcels: list[Row] = field(default_factory=list)
-    device_observed_users: list[Row] = field(default_factory=list)
-
-    def extend(self, group: GroupRows) -> None:
-        for table in FLEET_TABLES:
-            getattr(self, table).extend(getattr(group, table))
-
-    def tables(self) -> Iterator[tuple[str, list[Row]]]:
-        """(table, rows) pairs in foreign-key order."""
-        for table in FLEET_TABLES:
-            yield table, getattr(self, table)
+# A batch holds the rows of consecutive orders and imports: the same tables as one group.
+Batch = GroupRows
 
 
 @dataclass(frozen=True, slots=True)
