@@ -1,5 +1,6 @@
 """The composition root: settings, engine, schema and the ASGI app. Nothing imports this module."""
 
+import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -9,12 +10,24 @@ from starlette.requests import Request
 from starlette.responses import JSONResponse
 from starlette.routing import Route
 
-from app.db.engine import create_engine
+from app.db.engine import create_engine, reader
 from app.graphql_view import GatewayView
 from app.logs import configure_logging
 from app.middleware import RequestLog
 from app.settings import Settings, get_settings
 from schema import build_schema
+
+
+def tune_garbage_collector() -> None:
+    """Move what startup allocated out of the collector's way and collect young objects less often.
+
+    A 100-device page allocates tens of thousands of short-lived objects; with the default
+    thresholds the collector ran several full passes per request (35-45 ms of a 100-device page,
+    measured by `make bench`). Frozen startup objects are never scanned again.
+    """
+    gc.collect()
+    gc.freeze()
+    gc.set_threshold(50_000, 20, 20)
 
 
 def create_app(settings: Settings | None = None) -> Starlette:
@@ -23,7 +36,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
     engine = create_engine(
         settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
     )
-    view = GatewayView(build_schema(settings), engine, settings)
+    view = GatewayView(build_schema(settings), reader(engine), settings)
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -38,6 +51,8 @@ def create_app(settings: Settings | None = None) -> Starlette:
 
     @asynccontextmanager
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
+        if settings.gc_tuning:
+            tune_garbage_collector()
         try:
             yield
         finally:

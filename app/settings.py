@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     database_echo: bool = False
     graphiql: bool | None = None
     log_level: str = "INFO"
+    gc_tuning: bool = True
     parser_cache_size: int = Field(default=256, ge=1)
     validation_cache_size: int = Field(default=256, ge=1)
     default_page_size: int = Field(default=50, ge=1, le=100)

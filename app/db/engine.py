@@ -23,7 +23,9 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             Path(database).parent.mkdir(parents=True, exist_ok=True)
         options["connect_args"] = {"timeout": 30}
     else:
-        options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_pre_ping": True}
+        # No pre-ping: it costs a round trip per checkout. A connection the server dropped fails
+        # once, is invalidated with its pool, and the next checkout reconnects.
+        options |= {"pool_size": pool_size, "max_overflow": pool_size, "pool_recycle": 1800}
     engine = create_async_engine(url, **options)
 
     sync_engine = engine.sync_engine
@@ -42,3 +44,8 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         stats.count_sql_statement()
 
     return engine
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine and pool in autocommit: reads skip the BEGIN/ROLLBACK round trips."""
+    return engine.execution_options(isolation_level="AUTOCOMMIT")

@@ -1,0 +1,90 @@
+"""`python -m bench`: prepare the data sets, measure each backend, print the report.
+
+Progress goes to stderr; the report (Markdown tables, then the `BENCH {json}` line) to stdout.
+The exit status is 0 whenever the figures were produced: a missed target (statements that vary
+with the page size) or a failed check (a floor that did not fetch the gateway's rows) is printed
+and recorded in the JSON (`statements_constant_*`, `floor_matches_*`), not turned into a failure.
+"""
+
+import asyncio
+import time
+
+import uvloop
+
+from bench.config import BenchConfig
+from bench.datasets import Dataset, backend_label, postgres_unreachable, prepare
+from bench.machine import sample_cpu
+from bench.report import backend_report, bench_figures, bench_line, busy_note, side_by_side
+from bench.results import BenchRun
+from bench.runner import measure_backend, note
+
+# Sampling how busy the machine is, before each backend and at the end.
+CPU_SAMPLE_S = 1.0
+
+
+async def datasets(config: BenchConfig, run: BenchRun) -> list[Dataset]:
+    """The databases to measure, migrated and seeded (PostgreSQL only when reachable)."""
+    urls = [config.sqlite_url]
+    if config.postgres_url is None:
+        run.skipped["postgres"] = "turned off (BENCH_POSTGRES_URL)"
+    elif config.postgres_url != config.sqlite_url:
+        reason = await postgres_unreachable(config.postgres_url)
+        if reason is None:
+            urls.append(config.postgres_url)
+        else:
+            run.skipped["postgres"] = f"unreachable at {config.postgres_url}: {reason}"
+            print(f"Note: PostgreSQL skipped ({run.skipped['postgres']}).\n", flush=True)
+    found: list[Dataset] = []
+    for url in urls:
+        label = backend_label(url)
+        if any(dataset.backend == label for dataset in found):
+            label = f"{label}{len(found) + 1}"
+        note(f"preparing {label}: migrate, seed {config.devices} devices if empty ...")
+        dataset = await prepare(url, config.devices, label)
+        if dataset.devices < 101:
+            print(
+                f"Note: {label} holds only {dataset.devices} devices: pages of 100 are short "
+                "and hasNextPage is false.",
+                flush=True,
+            )
+        found.append(dataset)
+    return found
+
+
+async def bench(config: BenchConfig) -> BenchRun:
+    started = time.perf_counter()
+    sample_s = CPU_SAMPLE_S / 2 if config.quick else CPU_SAMPLE_S
+    run = BenchRun(config.quick, cpus=(await sample_cpu(0.01)).cpus)
+    for dataset in await datasets(config, run):
+        busy = await sample_cpu(sample_s)
+        note(f"measuring {dataset.backend} ...")
+        result = await measure_backend(dataset, config.budget)
+        result.cpu_busy_before_pct = busy.busy_pct
+        print(backend_report(result) + "\n", flush=True)
+        run.results.append(result)
+    run.cpu_busy_after_pct = (await sample_cpu(sample_s)).busy_pct
+    run.runtime_s = time.perf_counter() - started
+    return run
+
+
+def main() -> None:
+    config = BenchConfig.from_env()
+    with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
+        run = runner.run(bench(config))
+    if run.results:
+        print("## Side by side\n")
+        print(side_by_side(run.results))
+    quick = " (BENCH_QUICK=1: smoke figures, do not quote)" if config.quick else ""
+    print(f"\nTotal bench time: {run.runtime_s:.0f} s{quick}. {busy_note(run)}\n")
+    for result in run.results:
+        if not result.statements_constant:
+            print(
+                f"Target missed: SQL statements per request vary with page size ({result.backend})."
+            )
+        if not result.floor_matches:
+            print(f"Check failed: the floor did not fetch the gateway's rows ({result.backend}).")
+    print(bench_line(bench_figures(run)), flush=True)
+
+
+if __name__ == "__main__":
+    main()
