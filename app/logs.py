@@ -7,7 +7,8 @@ from typing import Any
 
 import orjson
 
-_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime"}
+# Record attributes that are not ours to print (uvicorn adds an ANSI-coloured copy of its message).
+_RESERVED = set(logging.makeLogRecord({}).__dict__) | {"message", "asctime", "color_message"}
 
 
 class JsonFormatter(logging.Formatter):
