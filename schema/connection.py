@@ -3,11 +3,15 @@
 from collections.abc import Callable
 from typing import Any, Generic, TypeVar
 
+import sqlalchemy as sa
 import strawberry
 from sqlalchemy import Row
 
-from resolvers.loaders import Counter
-from resolvers.paging import Ordering, Page, encode_cursor
+from resolvers.connections import root_page
+from resolvers.context import RequestContext
+from resolvers.loaders import ChildRelation, Condition, Counter
+from resolvers.paging import Ordering, Page, PageArgs, encode_cursor
+from resolvers.relations import child_page
 
 NodeT = TypeVar("NodeT")
 
@@ -67,3 +71,29 @@ class Connection(Generic[NodeT]):
         ordering = page.ordering
         edges = [Edge(node=make(row), row=row, ordering=ordering) for row in page.rows]
         return cls(edges=edges, page_info=PageInfo.of(page), counter=counter)
+
+
+async def root_connection(
+    context: RequestContext,
+    table: sa.Table,
+    conditions: tuple[Condition, ...],
+    ordering: Ordering,
+    args: PageArgs,
+    make: Callable[[Row[Any]], Any],
+) -> "Connection[Any]":
+    """A page of a root list (`devices`, `users`, `orders`) as a connection."""
+    found = await root_page(context.scope, table, conditions, ordering, args, context.settings)
+    return Connection.build(found.page, found.count, make)
+
+
+async def child_connection(
+    context: RequestContext,
+    relation: ChildRelation,
+    parent_id: int,
+    ordering: Ordering,
+    args: PageArgs,
+    make: Callable[[Row[Any]], Any],
+) -> "Connection[Any]":
+    """A page of a nested list (a device's parcels, a user's devices, ...) as a connection."""
+    found = await child_page(context, relation, parent_id, ordering, args)
+    return Connection.build(found.page, found.count, make)

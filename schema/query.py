@@ -5,10 +5,9 @@ import asyncio
 import strawberry
 
 from app.errors import InvalidIdError
-from resolvers.connections import root_page
 from resolvers.loaders import DEVICES, ORDERS, USERS
 from resolvers.paging import PageArgs
-from schema.connection import Connection
+from schema.connection import Connection, root_connection
 from schema.context import Info
 from schema.inputs import DeviceFilter, DeviceOrder, OrderFilter, OrderOrder, UserFilter, UserOrder
 from schema.node import Node, from_global_id
@@ -64,17 +63,14 @@ class Query:
         filter: DeviceFilter | None = None,
         order_by: DeviceOrder | None = None,
     ) -> Connection[Device]:
-        context = info.context
-        criteria = (filter or DeviceFilter()).criteria()
-        found = await root_page(
-            context.scope,
+        return await root_connection(
+            info.context,
             DEVICES,
-            criteria.conditions(),
+            (filter or DeviceFilter()).criteria().conditions(),
             (order_by or DeviceOrder()).ordering(),
             PageArgs(first, after, last, before),
-            context.settings,
+            Device.from_row,
         )
-        return Connection.build(found.page, found.count, Device.from_row)
 
     @strawberry.field(description="Employees of the client organisation.")
     async def users(
@@ -87,16 +83,14 @@ class Query:
         filter: UserFilter | None = None,
         order_by: UserOrder | None = None,
     ) -> Connection[User]:
-        context = info.context
-        found = await root_page(
-            context.scope,
+        return await root_connection(
+            info.context,
             USERS,
             (filter or UserFilter()).criteria().conditions(),
             (order_by or UserOrder()).ordering(),
             PageArgs(first, after, last, before),
-            context.settings,
+            User.from_row,
         )
-        return Connection.build(found.page, found.count, User.from_row)
 
     @strawberry.field(description="Rental orders.")
     async def orders(
@@ -109,13 +103,11 @@ class Query:
         filter: OrderFilter | None = None,
         order_by: OrderOrder | None = None,
     ) -> Connection[Order]:
-        context = info.context
-        found = await root_page(
-            context.scope,
+        return await root_connection(
+            info.context,
             ORDERS,
             (filter or OrderFilter()).criteria().conditions(),
             (order_by or OrderOrder()).ordering(),
             PageArgs(first, after, last, before),
-            context.settings,
+            Order.from_row,
         )
-        return Connection.build(found.page, found.count, Order.from_row)

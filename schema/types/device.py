@@ -8,7 +8,7 @@ import strawberry
 from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE
 from resolvers.paging import PageArgs
 from resolvers.relations import OBSERVED_ORDERING, PARCEL_ORDERING, child_page
-from schema.connection import Connection
+from schema.connection import Connection, child_connection
 from schema.context import Info
 from schema.enums import DeviceClientStatus
 from schema.node import Node
@@ -98,14 +98,14 @@ class Device(Node):
         last: int | None = None,
         before: str | None = None,
     ) -> Connection[Parcel]:
-        found = await child_page(
+        return await child_connection(
             info.context,
             PARCELS_OF_DEVICE,
             self.id,
             PARCEL_ORDERING,
             PageArgs(first, after, last, before),
+            Parcel.from_row,
         )
-        return Connection.build(found.page, found.count, Parcel.from_row)
 
     @strawberry.field(
         description="Users the device agent observed on this device, most recent first."

@@ -7,8 +7,7 @@ import strawberry
 
 from resolvers.loaders import DEVICES_OF_USER
 from resolvers.paging import PageArgs
-from resolvers.relations import child_page
-from schema.connection import Connection
+from schema.connection import Connection, child_connection
 from schema.context import Info
 from schema.inputs import DeviceOrder
 from schema.node import Node
@@ -45,8 +44,11 @@ class User(Node):
     ) -> Connection[LazyDevice]:
         from schema.types.device import Device
 
-        ordering = (order_by or DeviceOrder()).ordering()
-        found = await child_page(
-            info.context, DEVICES_OF_USER, self.id, ordering, PageArgs(first, after, last, before)
+        return await child_connection(
+            info.context,
+            DEVICES_OF_USER,
+            self.id,
+            (order_by or DeviceOrder()).ordering(),
+            PageArgs(first, after, last, before),
+            Device.from_row,
         )
-        return Connection.build(found.page, found.count, Device.from_row)
