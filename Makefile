@@ -28,10 +28,11 @@ install: $(VENV)/.installed
 migrate: install
 	$(PY) -m app migrate
 
-# Migrates, seeds the demo data when the database is empty, and serves GraphiQL.
+# Migrates, seeds the demo data when the database is empty, and serves GraphiQL with the
+# upstream simulators beside it (seeded with the same DEVICES).
 run: migrate
-	$(PY) -m app seed --if-empty --progress
-	$(PY) -m app serve
+	$(PY) -m app seed --if-empty --devices $(DEVICES) --progress
+	SIMULATOR_DEVICES=$(DEVICES) $(PY) -m app serve
 
 # Replaces the data with a fresh deterministic data set of DEVICES devices (e.g. for `make bench`).
 seed: migrate

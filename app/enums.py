@@ -5,6 +5,7 @@ name and the GraphQL layer serialises a stored string with a dictionary lookup.
 """
 
 from enum import StrEnum
+from typing import TypeVar
 
 
 class DeviceClientStatus(StrEnum):
@@ -113,3 +114,65 @@ class ActionRunStatus(StrEnum):
     SUCCEEDED = "SUCCEEDED"
     FAILED = "FAILED"
     REJECTED = "REJECTED"
+
+
+class RegistrationState(StrEnum):
+    """The MDM provider's registration state of a device (its `REGISTRATIONSTATE` facet)."""
+
+    ACTIVE = "ACTIVE"
+    RETIRED = "RETIRED"
+    RETIRE_PENDING = "RETIRE_PENDING"
+    RETIRE_SENT = "RETIRE_SENT"
+    RETIRE_CANCELED = "RETIRE_CANCELED"
+    WIPE_PENDING = "WIPE_PENDING"
+    WIPE_SENT = "WIPE_SENT"
+    WIPED = "WIPED"
+    WIPE_CANCELED = "WIPE_CANCELED"
+    UNKNOWN = "UNKNOWN"
+
+
+class PlatformType(StrEnum):
+    """The MDM provider's platform of a device (its `PLATFORMTYPE` facet)."""
+
+    ANDROID = "ANDROID"
+    IOS = "IOS"
+    WINDOWS_PHONE = "WINDOWS_PHONE"
+    OSX = "OSX"
+    UNKNOWN = "UNKNOWN"
+
+
+class KioskState(StrEnum):
+    """Whether a device is in kiosk mode, as the MDM provider reports it."""
+
+    NOT_CONFIGURED = "NOT_CONFIGURED"
+    INACTIVE = "INACTIVE"
+    ACTIVE = "ACTIVE"
+    UNKNOWN = "UNKNOWN"
+
+
+class OwnershipType(StrEnum):
+    """Who owns a device, as the MDM provider records it."""
+
+    COMPANY = "COMPANY"
+    EMPLOYEE = "EMPLOYEE"
+    UNKNOWN = "UNKNOWN"
+
+
+class AgentStatus(StrEnum):
+    """The device agent's status in the inventory (`active`, `inactive`, `pending` there)."""
+
+    ACTIVE = "ACTIVE"
+    INACTIVE = "INACTIVE"
+    PENDING = "PENDING"
+    UNKNOWN = "UNKNOWN"
+
+
+E = TypeVar("E", bound=StrEnum)
+
+
+def known(enum: type[E], raw: object) -> E:
+    """The member of `enum` for an upstream's raw value; UNKNOWN for a value added later."""
+    try:
+        return enum(str(raw).upper())
+    except ValueError:
+        return enum("UNKNOWN")

@@ -14,20 +14,24 @@ from strawberry.types import ExecutionResult
 
 from app import stats
 from app.settings import Settings
+from app.upstreams.registry import Upstreams
 from resolvers.context import RequestContext, Viewer, build_context
 
 
 class GatewayView(GraphQL[RequestContext, None]):
-    def __init__(self, schema: BaseSchema, engine: AsyncEngine, settings: Settings) -> None:
+    def __init__(
+        self, schema: BaseSchema, engine: AsyncEngine, upstreams: Upstreams, settings: Settings
+    ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.engine = engine
+        self.upstreams = upstreams
         self.settings = settings
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         figures = stats.current() or stats.begin_request()
-        return build_context(self.engine, self.settings, Viewer(), figures)
+        return build_context(self.engine, self.upstreams, self.settings, Viewer(), figures)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

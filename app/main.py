@@ -4,6 +4,7 @@ import gc
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
+import httpx
 import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
@@ -15,6 +16,7 @@ from app.graphql_view import GatewayView
 from app.logs import configure_logging
 from app.middleware import RequestLog
 from app.settings import Settings, get_settings
+from app.upstreams.registry import create_upstreams
 from schema import build_schema
 
 
@@ -30,13 +32,18 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
-def create_app(settings: Settings | None = None) -> Starlette:
+def create_app(
+    settings: Settings | None = None,
+    *,
+    upstream_transports: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> Starlette:
     settings = settings or get_settings()
     configure_logging(settings.log_level)
     engine = create_engine(
         settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
     )
-    view = GatewayView(build_schema(settings), reader(engine), settings)
+    upstreams = create_upstreams(settings, **(upstream_transports or {}))
+    view = GatewayView(build_schema(settings), reader(engine), upstreams, settings)
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -56,6 +63,7 @@ def create_app(settings: Settings | None = None) -> Starlette:
         try:
             yield
         finally:
+            await upstreams.aclose()
             await engine.dispose()
 
     app = Starlette(
@@ -68,5 +76,6 @@ def create_app(settings: Settings | None = None) -> Starlette:
     )
     app.add_middleware(RequestLog)
     app.state.engine = engine
+    app.state.upstreams = upstreams
     app.state.settings = settings
     return app

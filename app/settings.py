@@ -33,6 +33,25 @@ class Settings(BaseSettings):
     gc_tuning: bool = True
     parser_cache_size: int = Field(default=256, ge=1)
     validation_cache_size: int = Field(default=256, ge=1)
+    # Upstreams. By default the simulators that `make run` starts (see SIMULATORS).
+    mdm_base_url: str = "http://127.0.0.1:8100/mdm"
+    mdm_username: str = "gateway"
+    mdm_password: str = "gateway-secret"
+    inventory_base_url: str = "http://127.0.0.1:8100/inventory/v2"
+    inventory_token: str = "dev-inventory-token"
+    upstream_timeout_seconds: float = Field(default=2.0, gt=0)
+    upstream_deadline_seconds: float = Field(default=5.0, gt=0)
+    upstream_retries: int = Field(default=2, ge=0, le=5)
+    upstream_max_connections: int = Field(default=20, ge=1)
+    upstream_concurrency: int = Field(default=16, ge=1)
+    upstream_cache_ttl_seconds: float = Field(default=30.0, ge=0)
+    upstream_cache_size: int = Field(default=1024, ge=1)
+    breaker_failures: int = Field(default=5, ge=1)
+    breaker_recovery_seconds: float = Field(default=15.0, gt=0)
+    simulators: bool = True
+    simulators_host: str = "127.0.0.1"
+    simulators_port: int = Field(default=8100, ge=1, le=65535)
+    simulator_devices: int = Field(default=1400, ge=1)
     default_page_size: int = Field(default=50, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=100)
 

@@ -1,6 +1,6 @@
 """The request context every resolver receives as `info.context`."""
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
@@ -8,7 +8,10 @@ from app.db.scope import TenantScope
 from app.enums import Role
 from app.settings import Settings
 from app.stats import RequestStats
+from app.upstreams.client import Deadline
+from app.upstreams.registry import Upstreams
 from resolvers.loaders import Loaders
+from resolvers.upstream import UpstreamLoaders
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,13 +29,23 @@ class RequestContext:
     viewer: Viewer
     scope: TenantScope
     loaders: Loaders
+    upstream: UpstreamLoaders
     stats: RequestStats
-    extras: dict[str, object] = field(default_factory=dict)
 
 
 def build_context(
-    engine: AsyncEngine, settings: Settings, viewer: Viewer, stats: RequestStats
+    engine: AsyncEngine,
+    upstreams: Upstreams,
+    settings: Settings,
+    viewer: Viewer,
+    stats: RequestStats,
 ) -> RequestContext:
-    """Everything one request needs; DataLoaders are new per request so caches never leak."""
+    """Everything one request needs; DataLoaders are new per request so caches never leak.
+
+    The upstream deadline starts now: every upstream read of this request must fit in it.
+    """
     scope = TenantScope(engine, viewer.tenant_id)
-    return RequestContext(settings, viewer, scope, Loaders(scope), stats)
+    loaders = Loaders(scope)
+    deadline = Deadline(settings.upstream_deadline_seconds)
+    upstream = UpstreamLoaders(upstreams, loaders, deadline, settings.upstream_concurrency)
+    return RequestContext(settings, viewer, scope, loaders, upstream, stats)

@@ -20,6 +20,7 @@ from resolvers.paging import Ordering, Page, PageRequest, make_page, windowed
 Row = sa.Row[Any]
 Condition = sa.ColumnElement[bool]
 
+CLIENTS = tables.Client.__table__
 DEVICES = tables.Device.__table__
 USERS = tables.User.__table__
 ORDERS = tables.Order.__table__
@@ -55,6 +56,7 @@ class Loaders:
 
     def __init__(self, scope: TenantScope) -> None:
         self.scope = scope
+        self.client = self._by_key(CLIENTS, CLIENTS.c.id)
         self.device = self._by_key(DEVICES, DEVICES.c.id)
         self.user = self._by_key(USERS, USERS.c.id)
         self.order = self._by_key(ORDERS, ORDERS.c.id)

@@ -13,7 +13,7 @@ import binascii
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
-from typing import Any
+from typing import Any, Protocol
 
 import orjson
 import sqlalchemy as sa
@@ -58,6 +58,11 @@ class Ordering:
             return [key, self.id_column.asc()]
         key = self.column.desc().nulls_first() if self.nullable else self.column.desc()
         return [key, self.id_column.desc()]
+
+    def cursor(self, row: Any) -> str:
+        """The cursor that points at `row` (a row this ordering paged)."""
+        mapping = row._mapping
+        return encode_cursor(self, mapping[self.column.name], mapping[self.id_column.name])
 
     def after(self, cursor: "Cursor", *, reverse: bool = False) -> sa.ColumnElement[bool]:
         """Rows strictly after the cursor's row in this order (or in the reverse order)."""
@@ -174,6 +179,12 @@ def apply_page(stmt: sa.Select[Any], ordering: Ordering, request: PageRequest) -
     return stmt.order_by(*ordering.order_by(reverse=request.backward)).limit(request.limit + 1)
 
 
+class Cursors(Protocol):
+    """What makes the cursors of a page's rows."""
+
+    def cursor(self, row: Any) -> str: ...
+
+
 @dataclass(slots=True)
 class Page:
     """Rows of one page in display order, and whether more exist on either side."""
@@ -181,7 +192,7 @@ class Page:
     rows: list[Any]
     has_next: bool
     has_previous: bool
-    ordering: Ordering
+    ordering: Cursors
 
 
 def make_page(fetched: list[Any], ordering: Ordering, request: PageRequest) -> Page:
@@ -217,3 +228,49 @@ def windowed(
         .where(ranked.c.page_rank <= request.limit + 1)
         .order_by(ranked.c[parent.key], ranked.c.page_rank)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class Positions:
+    """Paging over a list read whole (e.g. from an upstream): rows are `(position, item)` and a
+    cursor is the position, under the list's `name`."""
+
+    name: str
+
+    def cursor(self, row: Any) -> str:
+        return base64.urlsafe_b64encode(orjson.dumps([self.name, row[0]])).decode().rstrip("=")
+
+    def position(self, raw: str, argument: str) -> int:
+        try:
+            name, position = orjson.loads(base64.urlsafe_b64decode(raw + "=" * (-len(raw) % 4)))
+        except (ValueError, TypeError, binascii.Error, orjson.JSONDecodeError):
+            name, position = None, None
+        if name != self.name or not isinstance(position, int) or isinstance(position, bool):
+            raise InvalidCursorError(
+                f"`{argument}` is not a cursor of this list.", argument=argument
+            )
+        return position
+
+
+def list_page(
+    items: list[Any], positions: Positions, args: PageArgs, *, default_size: int, max_size: int
+) -> Page:
+    """The Relay page of a list held in memory, with the same argument rules as keyset pages."""
+    for name in ("first", "last"):
+        size = getattr(args, name)
+        if size is not None and not 0 <= size <= max_size:
+            raise InvalidPaginationError(
+                f"`{name}` must be between 0 and {max_size}; got {size}.", argument=name
+            )
+    if args.first is not None and args.last is not None:
+        raise InvalidPaginationError("Pass either `first` or `last`, not both.")
+    start = positions.position(args.after, "after") + 1 if args.after else 0
+    end = positions.position(args.before, "before") if args.before else len(items)
+    start, end = max(0, start), min(len(items), max(end, 0))
+    window = list(enumerate(items))[start:end]
+    if args.last is not None:
+        rows = window[max(0, len(window) - args.last) :]
+        return Page(rows, end < len(items), rows[0][0] > 0 if rows else start > 0, positions)
+    size = args.first if args.first is not None else default_size
+    rows = window[:size]
+    return Page(rows, start + len(rows) < end or end < len(items), start > 0, positions)

@@ -10,15 +10,10 @@ from sqlalchemy import Row
 from resolvers.connections import root_page
 from resolvers.context import RequestContext
 from resolvers.loaders import ChildRelation, Condition, Counter
-from resolvers.paging import Ordering, Page, PageArgs, encode_cursor
+from resolvers.paging import Cursors, Ordering, Page, PageArgs
 from resolvers.relations import child_page
 
 NodeT = TypeVar("NodeT")
-
-
-def cursor_of(ordering: Ordering, row: Row[Any]) -> str:
-    mapping = row._mapping
-    return encode_cursor(ordering, mapping[ordering.column.name], mapping[ordering.id_column.name])
 
 
 @strawberry.type(description="Where a page stands in its list.")
@@ -34,20 +29,20 @@ class PageInfo:
         return cls(
             has_next_page=page.has_next,
             has_previous_page=page.has_previous,
-            start_cursor=cursor_of(page.ordering, rows[0]) if rows else None,
-            end_cursor=cursor_of(page.ordering, rows[-1]) if rows else None,
+            start_cursor=page.ordering.cursor(rows[0]) if rows else None,
+            end_cursor=page.ordering.cursor(rows[-1]) if rows else None,
         )
 
 
 @strawberry.type(description="An object in a list, with the cursor that points at it.")
 class Edge(Generic[NodeT]):
     node: NodeT
-    row: strawberry.Private[Row[Any]]
-    ordering: strawberry.Private[Ordering]
+    row: strawberry.Private[Any]
+    ordering: strawberry.Private[Cursors]
 
     @strawberry.field(description="Pass to `after` or `before` to page from this edge.")
     def cursor(self) -> str:
-        return cursor_of(self.ordering, self.row)
+        return self.ordering.cursor(self.row)
 
 
 @strawberry.type(description="A page of a list.")

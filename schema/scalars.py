@@ -1,6 +1,7 @@
 """Scalars whose parsing the gateway makes stricter than the defaults."""
 
 from datetime import datetime
+from typing import NewType
 
 import strawberry
 
@@ -24,4 +25,24 @@ DateTime = strawberry.scalar(
     parse_value=_parse_datetime,
 )
 
-SCALAR_MAP = {datetime: DateTime}
+# Sizes in bytes overflow GraphQL's 32-bit Int (32 GB of RAM is 34359738368).
+UnsignedInt64 = NewType("UnsignedInt64", int)
+
+
+def _parse_unsigned(value: object) -> int:
+    number = int(str(value))
+    if not 0 <= number < 2**64:
+        raise ValueError(f"{value!r} is not between 0 and 2^64 - 1.")
+    return number
+
+
+SCALAR_MAP = {
+    datetime: DateTime,
+    UnsignedInt64: strawberry.scalar(
+        name="UnsignedInt64",
+        description="A non-negative integer below 2^64, serialised as a string "
+        '(e.g. a RAM size in bytes: "34359738368").',
+        serialize=str,
+        parse_value=_parse_unsigned,
+    ),
+}

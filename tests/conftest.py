@@ -129,3 +129,98 @@ async def client(backend: Backend) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=backend.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
         yield GraphQLClient(http, backend)
+
+
+@dataclass
+class Simulators:
+    """Both upstream simulators, served by uvicorn on a loopback port for the whole session."""
+
+    base_url: str
+    http: httpx.AsyncClient
+
+    @property
+    def mdm_url(self) -> str:
+        return f"{self.base_url}/mdm"
+
+    @property
+    def inventory_url(self) -> str:
+        return f"{self.base_url}/inventory/v2"
+
+    async def fault(self, upstream: str, mode: str, **options: Any) -> None:
+        response = await self.http.put(f"/{upstream}/_sim/faults", json={"mode": mode, **options})
+        assert response.status_code == 200, response.text
+
+    async def requests(self, upstream: str) -> int:
+        return (await self.http.get(f"/{upstream}/_sim/stats")).json()["requests"]
+
+    async def reset(self) -> None:
+        for upstream in ("mdm", "inventory"):
+            assert (await self.http.post(f"/{upstream}/_sim/reset")).status_code == 200
+
+
+@pytest.fixture(scope="session")
+async def simulators() -> AsyncIterator[Simulators]:
+    import socket
+    import threading
+
+    import uvicorn
+
+    from app.simulators.serve import create_simulators
+
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    config = uvicorn.Config(
+        create_simulators(TEST_DEVICES),
+        host="127.0.0.1",
+        port=port,
+        log_level="warning",
+        lifespan="off",
+    )
+    server = uvicorn.Server(config)
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    # `started` is a plain flag the server's thread sets: poll it, for at most 10 s.
+    for _ in range(500):
+        if server.started:
+            break
+        await asyncio.sleep(0.02)
+    else:
+        pytest.fail("the simulators did not start")
+    base_url = f"http://127.0.0.1:{port}"
+    async with httpx.AsyncClient(base_url=base_url) as http:
+        yield Simulators(base_url, http)
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+# Short enough that every fault test finishes in about a second.
+UPSTREAM_TEST_SETTINGS = {
+    "upstream_timeout_seconds": 0.4,
+    "upstream_deadline_seconds": 1.5,
+    "upstream_retries": 2,
+    "breaker_failures": 50,
+    "breaker_recovery_seconds": 5.0,
+}
+
+
+@pytest.fixture
+async def upstream_client(
+    backend: Backend, simulators: Simulators
+) -> AsyncIterator[tuple[GraphQLClient, Simulators]]:
+    """A gateway (with an empty upstream cache) over the seeded database and the simulators."""
+    await simulators.reset()
+    settings = settings_for(
+        backend.url,
+        mdm_base_url=simulators.mdm_url,
+        inventory_base_url=simulators.inventory_url,
+        **UPSTREAM_TEST_SETTINGS,
+    )
+    app = create_app(settings)
+    transport = httpx.ASGITransport(app=app)
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http,
+    ):
+        yield GraphQLClient(http, Backend(backend.name, backend.url, app)), simulators
+    await simulators.reset()

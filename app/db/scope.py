@@ -22,13 +22,15 @@ class TenantScope:
     def where(self, table: sa.FromClause) -> sa.ColumnElement[bool]:
         if self.tenant_id is None:
             return sa.true()
-        return table.c.client_id == self.tenant_id
+        # The clients table is the tenant itself; every other table names its tenant.
+        tenant = table.c.client_id if "client_id" in table.c else table.c.id
+        return tenant == self.tenant_id
 
     def select(self, table: sa.Table, *columns: Any) -> sa.Select[Any]:
         """`SELECT columns (default: every column) FROM table WHERE <tenant>`."""
         stmt = sa.select(*columns) if columns else sa.select(table)
         if self.tenant_id is not None:
-            stmt = stmt.where(table.c.client_id == self.tenant_id)
+            stmt = stmt.where(self.where(table))
         return stmt.select_from(table) if columns else stmt
 
     async def all(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:

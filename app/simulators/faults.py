@@ -94,12 +94,13 @@ class FaultInjector:
         self.error_body = error_body
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"].startswith(CONTROL_PREFIX):
+        path = _route_path(scope)
+        if scope["type"] != "http" or path.startswith(CONTROL_PREFIX):
             await self.app(scope, receive, send)
             return
         state = self.state
-        state.requests[scope["path"]] += 1
-        mode = state.take(scope["path"])
+        state.requests[path] += 1
+        mode = state.take(path)
         delay_ms = state.latency_ms + (SLOW_MS if mode is FaultMode.SLOW else 0)
         if delay_ms:
             await asyncio.sleep(delay_ms / 1000)
@@ -128,6 +129,13 @@ class FaultInjector:
             await response(scope, receive, send)
             return
         await self.app(scope, receive, send)
+
+
+def _route_path(scope: Scope) -> str:
+    """The path inside this app, without the prefix it is mounted under (e.g. `/mdm`)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 def control_routes(

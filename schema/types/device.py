@@ -6,8 +6,9 @@ from typing import ClassVar
 import strawberry
 
 from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE
-from resolvers.paging import PageArgs
+from resolvers.paging import PageArgs, Positions, list_page
 from resolvers.relations import OBSERVED_ORDERING, PARCEL_ORDERING, child_page
+from resolvers.upstream import InventoryKey, MdmKey
 from schema.connection import Connection, child_connection
 from schema.context import Info
 from schema.enums import DeviceClientStatus
@@ -18,7 +19,17 @@ from schema.types.money import Money
 from schema.types.observed import ObservedUserConnection
 from schema.types.order import Order
 from schema.types.parcel import Parcel
+from schema.types.upstream import (
+    Certificate,
+    CompliancePolicy,
+    Config,
+    CustomAttribute,
+    InventoryDevice,
+    MdmDeviceDetails,
+)
 from schema.types.user import User
+
+CONFIG_POSITIONS = Positions("configs")
 
 
 @strawberry.type(description="A device rented or owned by a client organisation.")
@@ -126,3 +137,78 @@ class Device(Node):
             PageArgs(first, after, last, before),
         )
         return ObservedUserConnection.build(found.page, found.count)
+
+    # What the upstreams know. Each field is null when the upstream does not know the device, and
+    # null with a typed error (UPSTREAM_*) when the upstream fails; the rest of the response stands.
+
+    def _mdm_key(self) -> MdmKey | None:
+        return None if self.mdm_device_id is None else MdmKey(self.client_id, self.mdm_device_id)
+
+    @strawberry.field(description="The MDM provider's live view of the device.")
+    async def mdm_details(self, info: Info) -> MdmDeviceDetails | None:
+        key = self._mdm_key()
+        if key is None:
+            return None
+        record = await info.context.upstream.mdm_record.load(key)
+        return None if record is None else MdmDeviceDetails.from_record(record)
+
+    @strawberry.field(description="MDM configurations on the device, with their status there.")
+    async def configs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[Config] | None:
+        key = self._mdm_key()
+        if key is None:
+            return None
+        records = await info.context.upstream.configs.load(key)
+        if records is None:
+            return None
+        settings = info.context.settings
+        page = list_page(
+            records,
+            CONFIG_POSITIONS,
+            PageArgs(first, after, last, before),
+            default_size=settings.default_page_size,
+            max_size=settings.max_page_size,
+        )
+
+        async def count() -> int:
+            return len(records)
+
+        return Connection.build(page, count, lambda row: Config.from_record(row[1]))
+
+    @strawberry.field(description="Compliance policies applied to the device.")
+    async def compliance(self, info: Info) -> list[CompliancePolicy] | None:
+        key = self._mdm_key()
+        if key is None:
+            return None
+        records = await info.context.upstream.policies.load(key)
+        return None if records is None else [CompliancePolicy.from_record(r) for r in records]
+
+    @strawberry.field(description="The device's custom attributes at the MDM provider.")
+    async def custom_attributes(self, info: Info) -> list[CustomAttribute] | None:
+        key = self._mdm_key()
+        if key is None:
+            return None
+        attrs = await info.context.upstream.custom_attributes.load(key)
+        return None if attrs is None else CustomAttribute.from_attrs(attrs)
+
+    @strawberry.field(description="Certificates installed on the device.")
+    async def certificates(self, info: Info) -> list[Certificate] | None:
+        key = self._mdm_key()
+        if key is None:
+            return None
+        records = await info.context.upstream.certificates.load(key)
+        return None if records is None else [Certificate.from_record(r) for r in records]
+
+    @strawberry.field(description="What the device agent reports: OS, hardware, extensions.")
+    async def inventory(self, info: Info) -> InventoryDevice | None:
+        if self.inventory_device_id is None:
+            return None
+        key = InventoryKey(self.client_id, self.inventory_device_id)
+        record = await info.context.upstream.inventory_record.load(key)
+        return None if record is None else InventoryDevice.from_record(record)

@@ -7,8 +7,8 @@ import strawberry
 from sqlalchemy import Row
 
 from resolvers.loaders import Counter
-from resolvers.paging import Ordering, Page
-from schema.connection import PageInfo, cursor_of
+from resolvers.paging import Cursors, Page
+from schema.connection import PageInfo
 from schema.context import Info
 from schema.types.user import User
 
@@ -19,7 +19,7 @@ class ObservedUserEdge:
     last_seen_at: datetime | None = strawberry.field(description="When the agent last saw them.")
     user_id: strawberry.Private[int]
     row: strawberry.Private[Row[Any]]
-    ordering: strawberry.Private[Ordering]
+    ordering: strawberry.Private[Cursors]
 
     @strawberry.field(description="The observed user.")
     async def node(self, info: Info) -> User | None:
@@ -27,7 +27,7 @@ class ObservedUserEdge:
 
     @strawberry.field(description="Pass to `after` or `before` to page from this edge.")
     def cursor(self) -> str:
-        return cursor_of(self.ordering, self.row)
+        return self.ordering.cursor(self.row)
 
 
 @strawberry.type(description="A page of the users observed on a device.")

@@ -1,0 +1,1 @@
+"""Clients of the upstream REST services: the MDM provider and the device-agent inventory."""

@@ -1,0 +1,122 @@
+"""The MDM provider's device API (`mdm-provider-device-api.txt`): what the gateway reads from it.
+
+Device records come from the partition search (500 rows a call), cached per tenant, so a page of
+devices costs a call or two however many devices it holds. Configurations, compliance policies,
+custom attributes and certificates exist only per device: those are read one device at a time,
+with bounded concurrency, by the DataLoaders that call this adapter.
+"""
+
+from typing import Any
+
+from app.upstreams.cache import ReadCache
+from app.upstreams.client import Deadline, UpstreamClient
+from app.upstreams.errors import UpstreamBadResponse
+
+SEARCH_ROWS = 500  # the provider's maximum `rows`
+SEARCH_START_LIMIT = 10_000  # past this the provider wants `searchAfterValues`
+
+Record = dict[str, Any]
+
+
+class MdmAdapter:
+    def __init__(self, client: UpstreamClient, cache: ReadCache) -> None:
+        self.client = client
+        self.cache = cache
+
+    @property
+    def name(self) -> str:
+        return self.client.config.name
+
+    def _result(self, body: Any) -> Any:
+        if not isinstance(body, dict) or body.get("errors"):
+            raise UpstreamBadResponse(self.name)
+        return body.get("result")
+
+    def _search_results(self, body: Any) -> list[Record]:
+        result = self._result(body)
+        found = result.get("searchResults") if isinstance(result, dict) else None
+        if not isinstance(found, list):
+            raise UpstreamBadResponse(self.name)
+        return found
+
+    async def partition_devices(
+        self, tenant_id: int, partition_id: int, deadline: Deadline
+    ) -> dict[int, Record]:
+        """Every device record of the tenant's partition, by the provider's device id."""
+
+        async def load() -> dict[int, Record]:
+            devices: dict[int, Record] = {}
+            start = 0
+            while start < SEARCH_START_LIMIT:
+                body = await self.client.get_json(
+                    "/api/v1/device",
+                    deadline,
+                    {"dmPartitionId": partition_id, "rows": SEARCH_ROWS, "start": start},
+                )
+                if body is None:
+                    return devices
+                page = self._search_results(body)
+                devices.update((record["id"], record) for record in page if "id" in record)
+                total = self._result(body).get("totalCount", 0)
+                start += SEARCH_ROWS
+                if not page or start >= total:
+                    break
+            return devices
+
+        return await self.cache.get_or_load(("mdm", tenant_id, "partition", partition_id), load)
+
+    async def _per_device(
+        self,
+        tenant_id: int,
+        kind: str,
+        path: str,
+        deadline: Deadline,
+        params: dict[str, Any] | None = None,
+    ) -> Any | None:
+        async def load() -> Any | None:
+            body = await self.client.get_json(path, deadline, params)
+            return None if body is None else body
+
+        return await self.cache.get_or_load(("mdm", tenant_id, kind, path, str(params)), load)
+
+    async def configs(
+        self, tenant_id: int, device_id: int, deadline: Deadline
+    ) -> list[Record] | None:
+        body = await self._per_device(
+            tenant_id, "configs", f"/api/v1/device/{device_id}/configs", deadline
+        )
+        return None if body is None else self._search_results(body)
+
+    async def policies(
+        self, tenant_id: int, device_id: int, deadline: Deadline
+    ) -> list[Record] | None:
+        body = await self._per_device(
+            tenant_id, "policies", f"/api/v1/device/{device_id}/policies", deadline
+        )
+        return None if body is None else self._search_results(body)
+
+    async def custom_attributes(
+        self, tenant_id: int, device_id: int, deadline: Deadline
+    ) -> dict[str, Any] | None:
+        body = await self._per_device(
+            tenant_id, f"/api/v1/device/{device_id}/customattributes", deadline
+        )
+        if body is None:
+            return None
+        attrs = body.get("attrs") if isinstance(body, dict) else None
+        if attrs is None and isinstance(body, dict) and isinstance(body.get("result"), dict):
+            attrs = body["result"].get("attrs")
+        if not isinstance(attrs, dict):
+            raise UpstreamBadResponse(self.name)
+        return attrs
+
+    async def certificates(
+        self, tenant_id: int, device_id: int, owner_id: int, deadline: Deadline
+    ) -> list[Record] | None:
+        body = await self._per_device(
+            tenant_id,
+            f"/api/v1/device/{device_id}/certs/search",
+            deadline,
+            {"accountId": owner_id},
+        )
+        return None if body is None else self._search_results(body)
