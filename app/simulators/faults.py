@@ -55,7 +55,7 @@ class FaultState:
 
     def configure(self, body: dict[str, object]) -> None:
         self.mode = FaultMode(str(body.get("mode", "none")))
-        self.latency_ms = int(body.get("latency_ms", self.latency_ms) or 0)  # type: ignore[call-overload]
+        self.latency_ms = int(body.get("latency_ms") or 0)  # type: ignore[call-overload]
         times = body.get("times")
         self.times = None if times is None else int(times)  # type: ignore[call-overload]
         prefix = body.get("path_prefix")
@@ -64,6 +64,7 @@ class FaultState:
 
     def reset(self) -> None:
         self.mode, self.latency_ms, self.times, self.path_prefix = FaultMode.NONE, 0, None, None
+        self.retry_after_seconds = 1
         self.requests.clear()
         self.faulted = 0
 
@@ -144,8 +145,10 @@ def control_routes(
     """The `/_sim/*` routes: set faults, read counters, reset everything."""
 
     async def faults(request: Request) -> JSONResponse:
-        body = orjson.loads(await request.body() or b"{}")
         try:
+            body = orjson.loads(await request.body() or b"{}")
+            if not isinstance(body, dict):
+                raise TypeError("the body must be a JSON object")
             state.configure(body)
         except (ValueError, TypeError) as error:
             return JSONResponse({"error": str(error)}, 400)
