@@ -24,6 +24,7 @@ from tenacity import (
 )
 
 from app import stats
+from app.upstreams.cache import ReadCache
 from app.upstreams.errors import (
     UpstreamBadResponse,
     UpstreamError,
@@ -201,3 +202,15 @@ def _retry_after(response: httpx.Response) -> float | None:
         return max(0.0, float(value)) if value is not None else None
     except ValueError:
         return None
+
+
+class UpstreamAdapter:
+    """What one upstream's adapter holds: its client and the shared per-tenant read cache."""
+
+    def __init__(self, client: UpstreamClient, cache: ReadCache) -> None:
+        self.client = client
+        self.cache = cache
+
+    @property
+    def name(self) -> str:
+        return self.client.config.name

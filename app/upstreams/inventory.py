@@ -6,8 +6,7 @@ page of devices costs a call or two however many devices it holds.
 
 from typing import Any
 
-from app.upstreams.cache import ReadCache
-from app.upstreams.client import Deadline, UpstreamClient
+from app.upstreams.client import Deadline, UpstreamAdapter
 from app.upstreams.errors import UpstreamBadResponse
 
 PAGE_SIZE = 500  # the API's maximum `page_size`
@@ -16,15 +15,7 @@ MAX_PAGES = 200  # a runaway cursor stops here rather than looping
 Record = dict[str, Any]
 
 
-class InventoryAdapter:
-    def __init__(self, client: UpstreamClient, cache: ReadCache) -> None:
-        self.client = client
-        self.cache = cache
-
-    @property
-    def name(self) -> str:
-        return self.client.config.name
-
+class InventoryAdapter(UpstreamAdapter):
     async def client_devices(
         self, tenant_id: int, client_uuid: str, deadline: Deadline
     ) -> dict[str, Record]:

@@ -8,8 +8,7 @@ with bounded concurrency, by the DataLoaders that call this adapter.
 
 from typing import Any
 
-from app.upstreams.cache import ReadCache
-from app.upstreams.client import Deadline, UpstreamClient
+from app.upstreams.client import Deadline, UpstreamAdapter
 from app.upstreams.errors import UpstreamBadResponse
 
 SEARCH_ROWS = 500  # the provider's maximum `rows`
@@ -18,15 +17,7 @@ SEARCH_START_LIMIT = 10_000  # past this the provider wants `searchAfterValues`
 Record = dict[str, Any]
 
 
-class MdmAdapter:
-    def __init__(self, client: UpstreamClient, cache: ReadCache) -> None:
-        self.client = client
-        self.cache = cache
-
-    @property
-    def name(self) -> str:
-        return self.client.config.name
-
+class MdmAdapter(UpstreamAdapter):
     def _result(self, body: Any) -> Any:
         if not isinstance(body, dict) or body.get("errors"):
             raise UpstreamBadResponse(self.name)

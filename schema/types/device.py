@@ -1,9 +1,11 @@
 """Devices: the heart of the graph, with everything the fleet table shows around them."""
 
+from collections.abc import Callable
 from datetime import date, datetime
-from typing import ClassVar
+from typing import Any, ClassVar, TypeVar
 
 import strawberry
+from aiodataloader import DataLoader
 
 from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE
 from resolvers.paging import PageArgs, Positions, list_page
@@ -30,6 +32,7 @@ from schema.types.upstream import (
 from schema.types.user import User
 
 CONFIG_POSITIONS = Positions("configs")
+T = TypeVar("T")
 
 
 @strawberry.type(description="A device rented or owned by a client organisation.")
@@ -144,13 +147,19 @@ class Device(Node):
     def _mdm_key(self) -> MdmKey | None:
         return None if self.mdm_device_id is None else MdmKey(self.client_id, self.mdm_device_id)
 
-    @strawberry.field(description="The MDM provider's live view of the device.")
-    async def mdm_details(self, info: Info) -> MdmDeviceDetails | None:
+    async def _from_mdm(
+        self, loader: "DataLoader[MdmKey, Any]", convert: Callable[[Any], T]
+    ) -> T | None:
+        """Read one of the provider's per-device answers; null when it does not know the device."""
         key = self._mdm_key()
         if key is None:
             return None
-        record = await info.context.upstream.mdm_record.load(key)
-        return None if record is None else MdmDeviceDetails.from_record(record)
+        found = await loader.load(key)
+        return None if found is None else convert(found)
+
+    @strawberry.field(description="The MDM provider's live view of the device.")
+    async def mdm_details(self, info: Info) -> MdmDeviceDetails | None:
+        return await self._from_mdm(info.context.upstream.mdm_record, MdmDeviceDetails.from_record)
 
     @strawberry.field(description="MDM configurations on the device, with their status there.")
     async def configs(
@@ -183,27 +192,23 @@ class Device(Node):
 
     @strawberry.field(description="Compliance policies applied to the device.")
     async def compliance(self, info: Info) -> list[CompliancePolicy] | None:
-        key = self._mdm_key()
-        if key is None:
-            return None
-        records = await info.context.upstream.policies.load(key)
-        return None if records is None else [CompliancePolicy.from_record(r) for r in records]
+        return await self._from_mdm(
+            info.context.upstream.policies,
+            lambda records: [CompliancePolicy.from_record(r) for r in records],
+        )
 
     @strawberry.field(description="The device's custom attributes at the MDM provider.")
     async def custom_attributes(self, info: Info) -> list[CustomAttribute] | None:
-        key = self._mdm_key()
-        if key is None:
-            return None
-        attrs = await info.context.upstream.custom_attributes.load(key)
-        return None if attrs is None else CustomAttribute.from_attrs(attrs)
+        return await self._from_mdm(
+            info.context.upstream.custom_attributes, CustomAttribute.from_attrs
+        )
 
     @strawberry.field(description="Certificates installed on the device.")
     async def certificates(self, info: Info) -> list[Certificate] | None:
-        key = self._mdm_key()
-        if key is None:
-            return None
-        records = await info.context.upstream.certificates.load(key)
-        return None if records is None else [Certificate.from_record(r) for r in records]
+        return await self._from_mdm(
+            info.context.upstream.certificates,
+            lambda records: [Certificate.from_record(r) for r in records],
+        )
 
     @strawberry.field(description="What the device agent reports: OS, hardware, extensions.")
     async def inventory(self, info: Info) -> InventoryDevice | None:
