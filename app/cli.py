@@ -39,19 +39,51 @@ def seed(args: argparse.Namespace) -> None:
 
 
 def serve(_args: argparse.Namespace) -> None:
+    import subprocess
+
     import uvicorn
 
     settings = get_settings()
+    simulators = None
+    if settings.simulators:
+        # The upstream simulators run in their own process, reached over real HTTP.
+        simulators = subprocess.Popen([sys.executable, "-m", "app", "simulators"])
+        print(
+            f"simulators: http://{settings.simulators_host}:{settings.simulators_port}"
+            " (/mdm, /inventory)",
+            file=sys.stderr,
+        )
     print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", file=sys.stderr)
+    try:
+        uvicorn.run(
+            "app.main:create_app",
+            factory=True,
+            host=settings.host,
+            port=settings.port,
+            loop="uvloop",
+            http="httptools",
+            access_log=False,
+            log_config=None,
+        )
+    finally:
+        if simulators is not None:
+            simulators.terminate()
+            simulators.wait(timeout=10)
+
+
+def run_simulators(_args: argparse.Namespace) -> None:
+    import uvicorn
+
+    from app.simulators.serve import create_simulators
+
+    settings = get_settings()
     uvicorn.run(
-        "app.main:create_app",
-        factory=True,
-        host=settings.host,
-        port=settings.port,
+        create_simulators(settings.simulator_devices),
+        host=settings.simulators_host,
+        port=settings.simulators_port,
         loop="uvloop",
         http="httptools",
-        access_log=False,
-        log_config=None,
+        log_level="warning",
     )
 
 
@@ -77,6 +109,9 @@ def main(argv: list[str] | None = None) -> None:
     seeding.add_argument("--progress", action="store_true", help="show a progress bar")
     seeding.set_defaults(run=seed)
     commands.add_parser("serve", help="serve the gateway with uvicorn").set_defaults(run=serve)
+    commands.add_parser("simulators", help="serve the MDM and inventory simulators").set_defaults(
+        run=run_simulators
+    )
     export = commands.add_parser("export-schema", help="print the schema's SDL")
     export.add_argument(
         "--output", help=f"write to this file (e.g. {PROJECT_ROOT / 'schema.graphql'})"

@@ -160,38 +160,13 @@ class Simulators:
 
 @pytest.fixture(scope="session")
 async def simulators() -> AsyncIterator[Simulators]:
-    import socket
-    import threading
+    from app.simulators.serve import running_simulators
 
-    import uvicorn
-
-    from app.simulators.serve import create_simulators
-
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    config = uvicorn.Config(
-        create_simulators(TEST_DEVICES),
-        host="127.0.0.1",
-        port=port,
-        log_level="warning",
-        lifespan="off",
-    )
-    server = uvicorn.Server(config)
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    # `started` is a plain flag the server's thread sets: poll it, for at most 10 s.
-    for _ in range(500):
-        if server.started:
-            break
-        await asyncio.sleep(0.02)
-    else:
-        pytest.fail("the simulators did not start")
-    base_url = f"http://127.0.0.1:{port}"
-    async with httpx.AsyncClient(base_url=base_url) as http:
+    async with (
+        running_simulators(TEST_DEVICES) as base_url,
+        httpx.AsyncClient(base_url=base_url) as http,
+    ):
         yield Simulators(base_url, http)
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 # Short enough that every fault test finishes in about a second.

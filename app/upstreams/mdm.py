@@ -57,33 +57,24 @@ class MdmAdapter(UpstreamAdapter):
         return await self.cache.get_or_load(("mdm", tenant_id, "partition", partition_id), load)
 
     async def _per_device(
-        self,
-        tenant_id: int,
-        kind: str,
-        path: str,
-        deadline: Deadline,
-        params: dict[str, Any] | None = None,
+        self, tenant_id: int, path: str, deadline: Deadline, params: dict[str, Any] | None = None
     ) -> Any | None:
-        async def load() -> Any | None:
-            body = await self.client.get_json(path, deadline, params)
-            return None if body is None else body
-
-        return await self.cache.get_or_load(("mdm", tenant_id, kind, path, str(params)), load)
+        """A per-device read, cached under the tenant; None when the provider does not know it."""
+        key = ("mdm", tenant_id, path, tuple(sorted((params or {}).items())))
+        return await self.cache.get_or_load(
+            key, lambda: self.client.get_json(path, deadline, params)
+        )
 
     async def configs(
         self, tenant_id: int, device_id: int, deadline: Deadline
     ) -> list[Record] | None:
-        body = await self._per_device(
-            tenant_id, "configs", f"/api/v1/device/{device_id}/configs", deadline
-        )
+        body = await self._per_device(tenant_id, f"/api/v1/device/{device_id}/configs", deadline)
         return None if body is None else self._search_results(body)
 
     async def policies(
         self, tenant_id: int, device_id: int, deadline: Deadline
     ) -> list[Record] | None:
-        body = await self._per_device(
-            tenant_id, "policies", f"/api/v1/device/{device_id}/policies", deadline
-        )
+        body = await self._per_device(tenant_id, f"/api/v1/device/{device_id}/policies", deadline)
         return None if body is None else self._search_results(body)
 
     async def custom_attributes(

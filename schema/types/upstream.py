@@ -153,7 +153,7 @@ class CompliancePolicy:
     enabled: bool | None
     priority: int | None
     compliant: bool | None
-    pending: bool | None
+    pending: bool | None = strawberry.field(description="The provider's `pendingCompliant`.")
 
     @classmethod
     def from_record(cls, record: Record) -> "CompliancePolicy":
@@ -166,7 +166,7 @@ class CompliancePolicy:
             enabled=_bool(record.get("enabled")),
             priority=_int(record.get("priority")),
             compliant=_bool(record.get("compliant")),
-            pending=_bool(record.get("pending")),
+            pending=_bool(record.get("pendingCompliant")),
         )
 
 
@@ -194,26 +194,24 @@ class CustomAttribute:
 
 @strawberry.type(description="A certificate installed on a device.")
 class Certificate:
-    provider_id: str | None
     subject: str | None
     issuer: str | None
     ca_name: str | None
-    state: str | None
-    valid_from: datetime | None
-    valid_to: datetime | None
-    serial_number: str | None
+    state: str | None = strawberry.field(description="The provider's `certState`.")
+    valid_from: datetime | None = strawberry.field(description="The provider's `notBefore`.")
+    valid_to: datetime | None = strawberry.field(description="The provider's `notAfter`.")
+    serial_number: str | None = strawberry.field(description="The provider's `certSerialNumber`.")
 
     @classmethod
     def from_record(cls, record: Record) -> "Certificate":
         return cls(
-            provider_id=_str(record.get("id") or record.get("uuid")),
-            subject=_str(record.get("subjectName") or record.get("subject")),
-            issuer=_str(record.get("issuerName") or record.get("issuer")),
+            subject=_str(record.get("subject")),
+            issuer=_str(record.get("issuer")),
             ca_name=_str(record.get("caName")),
-            state=_str(record.get("state") or record.get("status")),
-            valid_from=epoch_ms(record.get("validFrom") or record.get("notBefore")),
-            valid_to=epoch_ms(record.get("validTo") or record.get("notAfter")),
-            serial_number=_str(record.get("serialNumber")),
+            state=_str(record.get("certState")),
+            valid_from=epoch_ms(record.get("notBefore")),
+            valid_to=epoch_ms(record.get("notAfter")),
+            serial_number=_str(record.get("certSerialNumber")),
         )
 
 
