@@ -17,6 +17,7 @@ from bench.machine import sample_cpu
 from bench.report import backend_report, bench_figures, bench_line, busy_note, side_by_side
 from bench.results import BenchRun
 from bench.runner import measure_backend, note
+from bench.upstreams import measure_upstreams, upstream_figures, upstream_report
 
 # Sampling how busy the machine is, before each backend and at the end.
 CPU_SAMPLE_S = 1.0
@@ -55,13 +56,18 @@ async def bench(config: BenchConfig) -> BenchRun:
     started = time.perf_counter()
     sample_s = CPU_SAMPLE_S / 2 if config.quick else CPU_SAMPLE_S
     run = BenchRun(config.quick, cpus=(await sample_cpu(0.01)).cpus)
-    for dataset in await datasets(config, run):
+    ready = await datasets(config, run)
+    for dataset in ready:
         busy = await sample_cpu(sample_s)
         note(f"measuring {dataset.backend} ...")
         result = await measure_backend(dataset, config.budget)
         result.cpu_busy_before_pct = busy.busy_pct
         print(backend_report(result) + "\n", flush=True)
         run.results.append(result)
+    if ready:
+        note(f"measuring upstream fields on {ready[0].backend} ...")
+        run.upstreams = await measure_upstreams(ready[0], config.quick)
+        print(upstream_report(run.upstreams) + "\n", flush=True)
     run.cpu_busy_after_pct = (await sample_cpu(sample_s)).busy_pct
     run.runtime_s = time.perf_counter() - started
     return run
@@ -83,7 +89,7 @@ def main() -> None:
             )
         if not result.floor_matches:
             print(f"Check failed: the floor did not fetch the gateway's rows ({result.backend}).")
-    print(bench_line(bench_figures(run)), flush=True)
+    print(bench_line(bench_figures(run) | upstream_figures(run.upstreams)), flush=True)
 
 
 if __name__ == "__main__":

@@ -1,6 +1,7 @@
 """What one bench run found, per backend (filled by `bench.runner`, printed by `bench.report`)."""
 
 from dataclasses import dataclass, field
+from typing import Any
 
 from bench.datasets import Dataset
 from bench.floor import FloorRun
@@ -78,3 +79,5 @@ class BenchRun:
     skipped: dict[str, str] = field(default_factory=dict)
     cpu_busy_after_pct: float | None = None
     runtime_s: float = 0.0
+    # The nested view with upstream fields (`bench/upstreams.py`), on the first backend.
+    upstreams: list[Any] = field(default_factory=list)

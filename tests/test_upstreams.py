@@ -117,6 +117,7 @@ FAULTS = [
     ("429", "UPSTREAM_RATE_LIMITED"),
     ("timeout", "UPSTREAM_TIMEOUT"),
     ("malformed", "UPSTREAM_BAD_RESPONSE"),
+    ("slow", "UPSTREAM_TIMEOUT"),  # 1.5 s per call: beyond the per-call timeout
 ]
 FIELDS = {"mdm": "mdmDetails", "inventory": "inventory"}
 LEAKS = ("service unavailable", "too many requests", "searchResults", "Traceback", "upstream hung")
