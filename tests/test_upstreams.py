@@ -11,6 +11,9 @@ import pytest
 import sqlalchemy as sa
 
 from app.db import tables
+from app.enums import AgentStatus, PlatformType, RegistrationState
+from schema.node import to_global_id
+from schema.types.upstream import CustomAttribute, InventoryDevice, MdmDeviceDetails
 from tests.conftest import UPSTREAM_TEST_SETTINGS, GraphQLClient, Simulators
 
 D = tables.Device.__table__
@@ -227,3 +230,50 @@ async def test_refused_credentials_are_a_configuration_error(
     codes = {error["extensions"]["code"] for error in body["errors"]}
     assert codes == {"UPSTREAM_UNAUTHORIZED"}
     assert await simulators.requests("inventory") <= 2, "not retried"
+
+
+async def test_configs_page_with_their_own_cursors(upstream_client: Client) -> None:
+    client, _ = upstream_client
+    ids = await upstream_ids(client)
+    found = await client.data(DETAILS, {"first": 60})
+    device = next(
+        n
+        for n in found["devices"]["nodes"]
+        if ids[n["databaseId"]][0] is not None and (n["configs"] or {}).get("totalCount", 0) > 3
+    )
+    query = """
+    query($id: ID!, $after: String) { node(id: $id) { ... on Device {
+      configs(first: 2, after: $after) {
+        totalCount pageInfo { hasNextPage endCursor } nodes { providerId }
+      } } } }
+    """
+    global_id = to_global_id("Device", device["databaseId"])
+    seen: list[int] = []
+    after = None
+    while True:
+        page = (await client.data(query, {"id": global_id, "after": after}))["node"]["configs"]
+        seen += [config["providerId"] for config in page["nodes"]]
+        if not page["pageInfo"]["hasNextPage"]:
+            break
+        after = page["pageInfo"]["endCursor"]
+    assert len(seen) == len(set(seen)) == page["totalCount"]
+    error = await client.error(query, {"id": global_id, "after": "not-a-cursor"})
+    assert error["extensions"]["code"] == "INVALID_CURSOR"
+
+
+def test_values_an_upstream_adds_later_are_unknown_not_errors() -> None:
+    details = MdmDeviceDetails.from_record(
+        {"id": 1, "registrationState": "QUARANTINED_V2", "platformType": "VISIONOS"}
+    )
+    assert details.registration_state is RegistrationState.UNKNOWN
+    assert details.platform_type is PlatformType.UNKNOWN
+    inventory = InventoryDevice.from_record({"id": "x", "status": "hibernating"})
+    assert inventory.agent_status is AgentStatus.UNKNOWN
+
+
+def test_numeric_custom_attributes_lose_the_provider_suffix() -> None:
+    attrs = CustomAttribute.from_attrs({"leaseMonths_#": ["48"], "cityId": ["SF", "NY"]})
+    assert [(a.key, a.values, a.numeric) for a in attrs] == [
+        ("cityId", ["SF", "NY"], False),
+        ("leaseMonths", ["48"], True),
+    ]
