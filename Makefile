@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run migrate seed test bench schema lint format clean
+.PHONY: install run migrate seed token test bench schema lint format clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -32,11 +32,19 @@ migrate: install
 # upstream simulators beside it (seeded with the same DEVICES).
 run: migrate
 	$(PY) -m app seed --if-empty --devices $(DEVICES) --progress
+	@echo "GraphiQL header, tenant acme, TENANT_ADMIN (make token TENANT=globex ROLE=READ_ONLY for others):"
+	@echo "  {\"Authorization\": \"Bearer $$($(PY) -m app token --tenant acme --role TENANT_ADMIN 2>/dev/null)\"}"
 	SIMULATOR_DEVICES=$(DEVICES) $(PY) -m app serve
 
 # Replaces the data with a fresh deterministic data set of DEVICES devices (e.g. for `make bench`).
 seed: migrate
 	$(PY) -m app seed --devices $(DEVICES) --progress
+
+# Prints a bearer token (its last line) for a user of TENANT holding ROLE.
+TENANT ?= acme
+ROLE ?= TENANT_ADMIN
+token: migrate
+	$(PY) -m app token --tenant $(TENANT) --role $(ROLE)
 
 test: install
 	$(PY) -m pytest

@@ -11,11 +11,34 @@ from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
 from strawberry.types import ExecutionResult
+from strawberry.types.unset import UNSET, UnsetType
 
 from app import stats
+from app.auth import NOBODY, InvalidToken, Viewer, viewer_from_header
 from app.settings import Settings
 from app.upstreams.registry import Upstreams
-from resolvers.context import RequestContext, Viewer, build_context
+from resolvers.context import RequestContext, build_context
+
+UNAUTHENTICATED = orjson.dumps(
+    {
+        "errors": [
+            {
+                "message": "Authentication required: send `Authorization: Bearer <token>`.",
+                "extensions": {"code": "UNAUTHENTICATED"},
+            }
+        ]
+    }
+)
+
+
+def unauthenticated() -> Response:
+    """401 with no data, as GraphQL over HTTP expects for a request the server refuses."""
+    return Response(
+        UNAUTHENTICATED,
+        status_code=401,
+        media_type="application/json",
+        headers={"WWW-Authenticate": 'Bearer realm="fleet-gateway"'},
+    )
 
 
 class GatewayView(GraphQL[RequestContext, None]):
@@ -31,7 +54,26 @@ class GatewayView(GraphQL[RequestContext, None]):
         self, request: Request | WebSocket, response: Response | WebSocket
     ) -> RequestContext:
         figures = stats.current() or stats.begin_request()
-        return build_context(self.engine, self.upstreams, self.settings, Viewer(), figures)
+        viewer: Viewer = getattr(request.state, "viewer", NOBODY)
+        return build_context(self.engine, self.upstreams, self.settings, viewer, figures)
+
+    async def run(
+        self,
+        request: Request | WebSocket,
+        context: RequestContext | UnsetType = UNSET,
+        root_value: UnsetType | None = UNSET,
+    ) -> Response | WebSocket:
+        """Authenticate every GraphQL request (not the GraphiQL page) before anything runs."""
+        if isinstance(request, Request) and not self.should_render_graphql_ide(
+            self.request_adapter_class(request)
+        ):
+            try:
+                request.state.viewer = viewer_from_header(
+                    self.settings, request.headers.get("authorization")
+                )
+            except InvalidToken:
+                return unauthenticated()
+        return await super().run(request, context, root_value)
 
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)

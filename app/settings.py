@@ -4,11 +4,12 @@ from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field
+from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 DEFAULT_SQLITE_PATH = PROJECT_ROOT / "var" / "gateway.sqlite3"
+DEV_JWT_SECRET = "development-only-secret-do-not-use-in-production"
 
 
 class Environment(StrEnum):
@@ -31,6 +32,12 @@ class Settings(BaseSettings):
     graphiql: bool | None = None
     log_level: str = "INFO"
     gc_tuning: bool = True
+    # Bearer tokens (JWT). The default secret is for development only: production refuses it.
+    jwt_secret: SecretStr = SecretStr(DEV_JWT_SECRET)
+    jwt_algorithm: str = "HS256"
+    jwt_issuer: str = "fleet-gateway"
+    jwt_audience: str = "fleet-gateway"
+    token_ttl_seconds: int = Field(default=8 * 3600, ge=60)
     parser_cache_size: int = Field(default=256, ge=1)
     validation_cache_size: int = Field(default=256, ge=1)
     # Upstreams. By default the simulators that `make run` starts (see SIMULATORS).
@@ -54,6 +61,15 @@ class Settings(BaseSettings):
     simulator_devices: int = Field(default=1400, ge=1)
     default_page_size: int = Field(default=50, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=100)
+
+    @model_validator(mode="after")
+    def _production_needs_a_secret(self) -> "Settings":
+        secret = self.jwt_secret.get_secret_value()
+        if self.is_production and secret == DEV_JWT_SECRET:
+            raise ValueError("GATEWAY_ENV=production needs JWT_SECRET (the default is public)")
+        if self.jwt_algorithm.startswith("HS") and len(secret.encode()) < 32:
+            raise ValueError("JWT_SECRET must be at least 32 bytes for HMAC (RFC 7518 3.2)")
+        return self
 
     @property
     def is_production(self) -> bool:

@@ -182,9 +182,14 @@ def _top_per_device(
 
 
 # Built once: the floor pays for executing statements, not for building them.
-COUNT_DEVICES = sa.select(sa.func.count()).select_from(DEVICES)
+COUNT_DEVICES = (
+    sa.select(sa.func.count())
+    .select_from(DEVICES)
+    .where(DEVICES.c.client_id == sa.bindparam("tenant"))
+)
 DEVICE_PAGE = (
     sa.select(*_labelled(DEVICES, _DEVICE_COLUMNS))
+    .where(DEVICES.c.client_id == sa.bindparam("tenant"))
     .order_by(DEVICES.c.name.asc().nulls_last(), DEVICES.c.id.asc())
     .limit(sa.bindparam("limit"))
 )
@@ -230,10 +235,10 @@ def _present(values: Iterable[int | None]) -> list[int]:
     return list({value for value in values if value is not None})
 
 
-async def fetch_page(conn: AsyncConnection, first: int) -> dict[str, Any]:
-    """The nested device view's first page of `first` devices, as nested dicts."""
-    total = (await conn.execute(COUNT_DEVICES)).scalar_one()
-    devices = await _dicts(conn, DEVICE_PAGE, limit=first + 1)
+async def fetch_page(conn: AsyncConnection, first: int, tenant: int) -> dict[str, Any]:
+    """The nested device view's first page of `first` devices of `tenant`, as nested dicts."""
+    total = (await conn.execute(COUNT_DEVICES, {"tenant": tenant})).scalar_one()
+    devices = await _dicts(conn, DEVICE_PAGE, limit=first + 1, tenant=tenant)
     has_next = len(devices) > first
     devices = devices[:first]
     device_ids = [device["databaseId"] for device in devices]
@@ -304,12 +309,12 @@ class FloorSample:
     payload: dict[str, Any]
 
 
-async def floor_once(engine: AsyncEngine, first: int) -> FloorSample:
+async def floor_once(engine: AsyncEngine, first: int, tenant: int) -> FloorSample:
     """One timed floor fetch: connection checkout, queries, assembly and orjson encoding."""
     figures = stats.begin_request()
     started = time.perf_counter_ns()
     async with engine.connect() as conn:
-        payload = await fetch_page(conn, first)
+        payload = await fetch_page(conn, first, tenant)
     body = orjson.dumps(payload)
     elapsed = time.perf_counter_ns() - started
     return FloorSample(elapsed, figures.sql_statements, len(body), payload)

@@ -108,10 +108,10 @@ async def _wait_ready(process: asyncio.subprocess.Process, port: int) -> None:
     raise ServerError(f"/readyz did not answer 200 within {READY_TIMEOUT_S:.0f} s")
 
 
-def post_request(port: int, path: str, body: bytes) -> bytes:
-    """A complete HTTP/1.1 POST request with a JSON body, ready to write on a socket."""
+def post_request(port: int, path: str, body: bytes, token: str) -> bytes:
+    """A complete HTTP/1.1 POST request with a JSON body and a bearer token, ready to write."""
     head = (
-        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\n"
+        f"POST {path} HTTP/1.1\r\nHost: {HOST}:{port}\r\nAuthorization: Bearer {token}\r\n"
         f"Content-Type: application/json\r\nContent-Length: {len(body)}\r\n\r\n"
     )
     return head.encode() + body

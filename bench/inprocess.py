@@ -37,14 +37,18 @@ def bench_settings(url: str) -> Settings:
 
 
 @asynccontextmanager
-async def gateway(url: str) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
+async def gateway(
+    url: str, headers: dict[str, str]
+) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """The ASGI app over `url` (started and stopped as a server would: its lifespan tunes the
     garbage collector and disposes the engine) and a client that calls it without sockets."""
     app = create_app(bench_settings(url))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://bench.local") as client,
+        httpx.AsyncClient(
+            transport=transport, base_url="http://bench.local", headers=headers
+        ) as client,
     ):
         yield app, client
 

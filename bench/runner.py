@@ -35,6 +35,7 @@ from bench.inprocess import (
     transport_overhead,
 )
 from bench.results import BackendResult, PageResult
+from bench.viewer import BenchViewer, bench_viewer
 
 
 def note(message: str) -> None:
@@ -43,7 +44,7 @@ def note(message: str) -> None:
 
 
 async def measure_page(
-    client: httpx.AsyncClient, engine: AsyncEngine, size: int, budget: Budget
+    client: httpx.AsyncClient, engine: AsyncEngine, size: int, budget: Budget, tenant: int
 ) -> PageResult:
     """The gateway and the floor at one page size, interleaved request by request (so that
     drift in the machine's speed hits both alike), after a warm-up of both."""
@@ -51,7 +52,7 @@ async def measure_page(
     deadline = time.perf_counter() + budget.warmup_cap_s
     for _ in range(budget.warmup):
         await gateway_once(client, body)
-        await floor_once(engine, size)
+        await floor_once(engine, size, tenant)
         if time.perf_counter() > deadline:
             break
     gc.collect()
@@ -61,11 +62,11 @@ async def measure_page(
     for index in range(budget.runs[size]):
         # Alternate which goes first, so neither always runs right after the other.
         if index % 2:
-            floor_samples.append(await floor_once(engine, size))
+            floor_samples.append(await floor_once(engine, size, tenant))
             gateway_samples.append(await gateway_once(client, body))
         else:
             gateway_samples.append(await gateway_once(client, body))
-            floor_samples.append(await floor_once(engine, size))
+            floor_samples.append(await floor_once(engine, size, tenant))
         if time.perf_counter() > deadline:
             break
     labels = await statements_of(client, engine, body)
@@ -78,24 +79,24 @@ async def measure_page(
     return PageResult(run, floor, mismatch)
 
 
-async def measure_in_process(result: BackendResult, budget: Budget) -> None:
+async def measure_in_process(result: BackendResult, budget: Budget, viewer: BenchViewer) -> None:
     """The nested view at each page size through the ASGI app, and the floor on its engine."""
-    async with gateway(result.dataset.url) as (app, client):
+    async with gateway(result.dataset.url, viewer.header) as (app, client):
         engine = app.state.engine
         result.asgi_overhead_us = await transport_overhead(client, budget.overhead_requests)
         for size in PAGE_SIZES:
             note(f"  [{result.backend}] in process, {size} devices/page ...")
-            result.pages.append(await measure_page(client, engine, size, budget))
+            result.pages.append(await measure_page(client, engine, size, budget, viewer.tenant_id))
 
 
-async def measure_http(result: BackendResult, budget: Budget) -> None:
+async def measure_http(result: BackendResult, budget: Budget, viewer: BenchViewer) -> None:
     """Serve the gateway with uvicorn and load it at each page size and concurrency."""
     note(f"  [{result.backend}] over HTTP: starting uvicorn ...")
     try:
         async with uvicorn_server(result.dataset.url) as port:
             result.overhead = await client_overhead(port, budget.overhead_requests)
             for size in HTTP_PAGE_SIZES:
-                request = post_request(port, "/graphql", nested_view_body(size))
+                request = post_request(port, "/graphql", nested_view_body(size), viewer.token)
                 await http_warm_up(port, request, budget.warmup, budget.warmup_cap_s)
                 for concurrency in HTTP_CONCURRENCY:
                     note(f"  [{result.backend}] over HTTP, {size} devices/page, c{concurrency} ...")
@@ -116,6 +117,7 @@ async def measure_http(result: BackendResult, budget: Budget) -> None:
 
 async def measure_backend(dataset: Dataset, budget: Budget) -> BackendResult:
     result = BackendResult(dataset)
-    await measure_in_process(result, budget)
-    await measure_http(result, budget)
+    viewer = await bench_viewer(dataset.url)
+    await measure_in_process(result, budget, viewer)
+    await measure_http(result, budget, viewer)
     return result

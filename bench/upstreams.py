@@ -23,6 +23,7 @@ import orjson
 from app.main import create_app
 from app.settings import Environment, Settings
 from bench.datasets import Dataset
+from bench.viewer import bench_viewer
 from tests.queries import NESTED_DEVICE_VIEW
 
 PAGE_SIZE = 100
@@ -65,13 +66,16 @@ async def _run(
     dataset: Dataset, base_url: str, latency_ms: int, cached: bool, runs: int
 ) -> UpstreamRun:
     app = create_app(_settings(dataset.url, base_url, 30.0 if cached else 0.0))
+    viewer = await bench_viewer(dataset.url)
     body = orjson.dumps({"query": UPSTREAM_VIEW, "variables": {"first": PAGE_SIZE}})
     elapsed: list[float] = []
     calls: list[int] = []
     errors = 0
     async with (
         app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://b") as client,
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://b", headers=viewer.header
+        ) as client,
     ):
         await client.post("/graphql", content=body, headers=HEADERS)  # warm-up (fills the cache)
         for _ in range(runs):

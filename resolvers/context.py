@@ -4,23 +4,14 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.auth import Viewer
 from app.db.scope import TenantScope
-from app.enums import Role
 from app.settings import Settings
 from app.stats import RequestStats
 from app.upstreams.client import Deadline
 from app.upstreams.registry import Upstreams
 from resolvers.loaders import Loaders
 from resolvers.upstream import UpstreamLoaders
-
-
-@dataclass(frozen=True, slots=True)
-class Viewer:
-    """Who is asking. `tenant_id` None means every tenant (no authentication configured yet)."""
-
-    tenant_id: int | None = None
-    user_id: int | None = None
-    roles: frozenset[Role] = frozenset()
 
 
 @dataclass(slots=True)

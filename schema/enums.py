@@ -29,6 +29,7 @@ PlatformType = _expose(enums.PlatformType)
 KioskState = _expose(enums.KioskState)
 OwnershipType = _expose(enums.OwnershipType)
 AgentStatus = _expose(enums.AgentStatus)
+Role = _expose(enums.Role)
 
 OrderDirection = _expose(OrderDirection, "Ascending (NULLs last) or descending (NULLs first).")
 DeviceOrderField = _expose(DeviceOrderField, "What a device list can be ordered by.")

@@ -4,6 +4,7 @@ import asyncio
 
 import strawberry
 
+from app.auth import ROLE_ORDER
 from app.errors import InvalidIdError
 from resolvers.loaders import DEVICES, ORDERS, USERS
 from resolvers.paging import PageArgs
@@ -16,10 +17,11 @@ from schema.types.device import Device
 from schema.types.mdm import MdmEnrollment
 from schema.types.order import Order
 from schema.types.parcel import Parcel
+from schema.types.tenant import Tenant, ViewerInfo
 from schema.types.user import User
 
 NODE_TYPES: dict[str, type[Node]] = {
-    cls.__name__: cls for cls in (Device, User, Order, Parcel, Address, MdmEnrollment)
+    cls.__name__: cls for cls in (Device, User, Order, Parcel, Address, MdmEnrollment, Tenant)
 }
 MAX_NODES = 100
 
@@ -35,6 +37,15 @@ async def _node(info: Info, raw: str, argument: str) -> Node | None:
 
 @strawberry.type
 class Query:
+    @strawberry.field(description="Who is asking: the token's user, tenant and roles.")
+    def viewer(self, info: Info) -> ViewerInfo:
+        viewer = info.context.viewer
+        return ViewerInfo(
+            roles=sorted(viewer.roles, key=ROLE_ORDER.index),
+            user_id=viewer.user_id,
+            tenant_id=viewer.tenant_id,
+        )
+
     @strawberry.field(description="The object with this global ID, or null if there is none.")
     async def node(self, info: Info, id: strawberry.ID) -> Node | None:
         return await _node(info, id, "id")

@@ -15,11 +15,16 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.sql.util import find_tables
 from starlette.applications import Starlette
 
+from app.auth import issue_token
+from app.db import tables
 from app.db.migrate import upgrade
+from app.enums import Role
 from app.main import create_app
 from app.seed import seed
 from app.settings import Environment, Settings
@@ -66,6 +71,27 @@ class Backend:
     def engine(self) -> AsyncEngine:
         return self.app.state.engine
 
+    async def tenant_id(self, slug: str) -> int:
+        clients = tables.Client.__table__
+        async with self.engine.connect() as conn:
+            query = sa.select(clients.c.id).where(clients.c.slug == slug)
+            return (await conn.execute(query)).scalar_one()
+
+    async def token(self, slug: str = "acme", role: Role = Role.TENANT_ADMIN) -> str:
+        """A bearer token for the first user of tenant `slug` holding `role`."""
+        users = tables.User.__table__
+        tenant_id = await self.tenant_id(slug)
+        async with self.engine.connect() as conn:
+            query = (
+                sa.select(users.c.id)
+                .where(users.c.client_id == tenant_id, users.c.role == role.value)
+                .order_by(users.c.id)
+                .limit(1)
+            )
+            user_id = (await conn.execute(query)).scalar_one()
+        settings = self.app.state.settings
+        return issue_token(settings, tenant_id=tenant_id, user_id=user_id, roles={role})
+
 
 def settings_for(url: str, **overrides: Any) -> Settings:
     values: dict[str, Any] = {"gateway_env": Environment.TEST, "log_level": "WARNING"}
@@ -98,13 +124,38 @@ async def backend(request: pytest.FixtureRequest, tmp_root: Path) -> AsyncIterat
 
 @dataclass
 class GraphQLClient:
+    """Sends GraphQL as a client would, with the bearer token of one tenant's user."""
+
     http: httpx.AsyncClient
     backend: Backend
+    token: str | None = None
+    tenant: str = "acme"
+
+    async def tenant_id(self) -> int:
+        """The database id of the tenant this client's token belongs to."""
+        return await self.backend.tenant_id(self.tenant)
+
+    async def rows(self, query: sa.Select[Any]) -> list[Any]:
+        """What plain SQL finds, restricted to this client's tenant (the expectation of a test)."""
+        tenant = await self.tenant_id()
+        for source in query.get_final_froms():
+            for table in find_tables(source, include_joins=True):
+                if isinstance(table, sa.Table) and "client_id" in table.c:
+                    query = query.where(table.c.client_id == tenant)
+        async with self.backend.engine.connect() as conn:
+            return list((await conn.execute(query)).all())
+
+    async def scalars(self, query: sa.Select[Any]) -> list[Any]:
+        return [row[0] for row in await self.rows(query)]
+
+    @property
+    def auth(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"} if self.token else {}
 
     async def post(
         self, query: str, variables: dict[str, Any] | None = None, *, stats: bool = False
     ) -> dict[str, Any]:
-        headers = {"X-Gateway-Stats": "1"} if stats else {}
+        headers = {**self.auth, **({"X-Gateway-Stats": "1"} if stats else {})}
         response = await self.http.post(
             "/graphql", json={"query": query, "variables": variables or {}}, headers=headers
         )
@@ -128,7 +179,7 @@ class GraphQLClient:
 async def client(backend: Backend) -> AsyncIterator[GraphQLClient]:
     transport = httpx.ASGITransport(app=backend.app)
     async with httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http:
-        yield GraphQLClient(http, backend)
+        yield GraphQLClient(http, backend, await backend.token())
 
 
 @dataclass
@@ -197,5 +248,6 @@ async def upstream_client(
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http,
     ):
-        yield GraphQLClient(http, Backend(backend.name, backend.url, app)), simulators
+        scoped = Backend(backend.name, backend.url, app)
+        yield GraphQLClient(http, scoped, await scoped.token()), simulators
     await simulators.reset()

@@ -4,16 +4,19 @@ import logging
 
 import httpx
 import pytest
+from starlette.applications import Starlette
 
 from app.main import create_app
-from tests.conftest import GraphQLClient, settings_for
+from tests.conftest import Backend, GraphQLClient, settings_for
 
 
 async def test_graphiql_is_served_at_graphql_without_redirect(client: GraphQLClient) -> None:
     response = await client.http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 200
     assert "graphiql" in response.text.lower()
-    posted = await client.http.post("/graphql", json={"query": "{ __typename }"})
+    posted = await client.http.post(
+        "/graphql", json={"query": "{ __typename }"}, headers=client.auth
+    )
     assert posted.status_code == 200, "POST /graphql answers directly, no redirect"
     assert posted.json() == {"data": {"__typename": "Query"}}
 
@@ -30,7 +33,7 @@ async def test_graphiql_can_be_turned_off(client: GraphQLClient) -> None:
 
 async def test_queries_work_over_get(client: GraphQLClient) -> None:
     response = await client.http.get(
-        "/graphql", params={"query": "{ devices(first: 2) { totalCount } }"}
+        "/graphql", params={"query": "{ devices(first: 2) { totalCount } }"}, headers=client.auth
     )
     assert response.status_code == 200
     assert response.json()["data"]["devices"]["totalCount"] > 0
@@ -66,15 +69,27 @@ async def test_stats_are_reported_only_when_asked(client: GraphQLClient) -> None
     assert stats["durationMs"] > 0
 
 
+async def token_header(app: Starlette, client: GraphQLClient) -> dict[str, str]:
+    """A token of the client's user, signed with `app`'s own secret."""
+    scoped = Backend(client.backend.name, client.backend.url, app)
+    return {"Authorization": f"Bearer {await scoped.token(client.tenant)}"}
+
+
 async def test_stats_are_not_honoured_in_production(client: GraphQLClient) -> None:
-    app = create_app(settings_for(client.backend.url, gateway_env="production"))
+    app = create_app(
+        settings_for(
+            client.backend.url,
+            gateway_env="production",
+            jwt_secret="a-production-secret-of-at-least-32-bytes",
+        )
+    )
     async with httpx.AsyncClient(
         transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
     ) as http:
         response = await http.post(
             "/graphql",
             json={"query": "{ devices(first: 1) { totalCount } }"},
-            headers={"X-Gateway-Stats": "1"},
+            headers={"X-Gateway-Stats": "1", **await token_header(app, client)},
         )
     await app.state.engine.dispose()
     assert "extensions" not in response.json()

@@ -25,8 +25,7 @@ query($filter: DeviceFilter, $first: Int = 100) {
 
 
 async def sql(client: GraphQLClient, query: sa.Select[Any]) -> list[Any]:
-    async with client.backend.engine.connect() as conn:
-        return list((await conn.execute(query)).scalars())
+    return await client.scalars(query)
 
 
 async def filtered(client: GraphQLClient, **device_filter: Any) -> dict[str, Any]:
@@ -98,8 +97,7 @@ async def test_order_filter_and_type_and_category(client: GraphQLClient) -> None
 
 
 async def client_rows(client: GraphQLClient, query: sa.Select[Any]) -> list[Any]:
-    async with client.backend.engine.connect() as conn:
-        return list((await conn.execute(query)).all())
+    return await client.rows(query)
 
 
 async def test_mdm_status_uses_the_current_exposed_enrollment(client: GraphQLClient) -> None:

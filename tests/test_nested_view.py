@@ -50,8 +50,7 @@ async def complete_device_serial(client: GraphQLClient) -> str:
         .order_by(D.c.id)
         .limit(1)
     )
-    async with client.backend.engine.connect() as conn:
-        return (await conn.execute(query)).scalar_one()
+    return (await client.scalars(query))[0]
 
 
 async def test_statement_count_is_constant_in_page_size(client: GraphQLClient) -> None:

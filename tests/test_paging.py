@@ -44,8 +44,7 @@ async def walk(client: GraphQLClient, order_by: dict[str, str], size: int) -> li
 
 
 async def all_device_ids(client: GraphQLClient) -> set[int]:
-    async with client.backend.engine.connect() as conn:
-        return set((await conn.execute(sa.select(tables.Device.id))).scalars())
+    return set(await client.scalars(sa.select(tables.Device.id)))
 
 
 @pytest.mark.parametrize("order_by", ORDERINGS, ids=lambda o: f"{o['field']}-{o['direction']}")
@@ -174,12 +173,11 @@ async def test_nested_connections_page_with_their_own_cursors(client: GraphQLCli
 
 
 async def user_with_most_devices(client: GraphQLClient) -> str:
-    async with client.backend.engine.connect() as conn:
-        query = (
-            sa.select(tables.Device.user_id)
-            .where(tables.Device.user_id.is_not(None))
-            .group_by(tables.Device.user_id)
-            .order_by(sa.func.count().desc(), tables.Device.user_id)
-            .limit(1)
-        )
-        return to_global_id("User", (await conn.execute(query)).scalar_one())
+    query = (
+        sa.select(tables.Device.user_id)
+        .where(tables.Device.user_id.is_not(None))
+        .group_by(tables.Device.user_id)
+        .order_by(sa.func.count().desc(), tables.Device.user_id)
+        .limit(1)
+    )
+    return to_global_id("User", (await client.scalars(query))[0])

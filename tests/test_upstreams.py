@@ -192,7 +192,8 @@ async def test_the_breaker_fails_fast_while_open(backend: Any, simulators: Simul
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
-        client = GraphQLClient(http, Backend(backend.name, backend.url, app))
+        scoped = Backend(backend.name, backend.url, app)
+        client = GraphQLClient(http, scoped, await scoped.token())
         await simulators.fault("inventory", "5xx")
         await client.post(UPSTREAM_VIEW, {"first": 5})
         calls = await simulators.requests("inventory")
@@ -225,7 +226,8 @@ async def test_refused_credentials_are_a_configuration_error(
         app.router.lifespan_context(app),
         httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
     ):
-        client = GraphQLClient(http, Backend(backend.name, backend.url, app))
+        scoped = Backend(backend.name, backend.url, app)
+        client = GraphQLClient(http, scoped, await scoped.token())
         body = await client.post(UPSTREAM_VIEW, {"first": 5})
     codes = {error["extensions"]["code"] for error in body["errors"]}
     assert codes == {"UPSTREAM_UNAUTHORIZED"}
