@@ -14,7 +14,7 @@ from starlette.routing import Route
 from app.db.engine import create_engine, reader
 from app.graphql_view import GatewayView
 from app.logs import configure_logging
-from app.middleware import RequestLog
+from app.middleware import BodyLimit, RequestLog
 from app.settings import Settings, get_settings
 from app.upstreams.registry import create_upstreams
 from schema import build_schema
@@ -74,6 +74,7 @@ def create_app(
         ],
         lifespan=lifespan,
     )
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
     app.add_middleware(RequestLog)
     app.state.engine = engine
     app.state.upstreams = upstreams

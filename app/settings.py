@@ -59,6 +59,14 @@ class Settings(BaseSettings):
     simulators_host: str = "127.0.0.1"
     simulators_port: int = Field(default=8100, ge=1, le=65535)
     simulator_devices: int = Field(default=1400, ge=1)
+    # What one request may ask (see schema/limits.py and the README's security model).
+    max_body_bytes: int = Field(default=1_048_576, ge=1024)
+    max_query_bytes: int = Field(default=50_000, ge=100)
+    max_query_tokens: int = Field(default=5_000, ge=10)
+    max_query_depth: int = Field(default=12, ge=2)
+    max_aliases: int = Field(default=30, ge=0)
+    max_directives: int = Field(default=50, ge=0)
+    max_query_cost: int = Field(default=25_000, ge=1)
     default_page_size: int = Field(default=50, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=100)
 

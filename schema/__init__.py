@@ -8,6 +8,7 @@ from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.errors import ErrorCodes
+from schema.limits import QueryLimits
 from schema.parsing import ParseCache
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
@@ -29,8 +30,13 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP
         ),
         extensions=[
-            lambda: ParseCache(maxsize=settings.parser_cache_size),
+            lambda: ParseCache(
+                maxsize=settings.parser_cache_size,
+                max_tokens=settings.max_query_tokens,
+                max_source_length=settings.max_query_bytes,
+            ),
             lambda: ValidationCache(maxsize=settings.validation_cache_size),
+            lambda: QueryLimits(settings),
             ErrorCodes,
             OperationFigures,
         ],

@@ -8,6 +8,7 @@
 """
 
 import logging
+import re
 from collections.abc import Iterator
 
 from graphql import GraphQLError, GraphQLSyntaxError
@@ -18,6 +19,8 @@ from app.errors import PublicError
 logger = logging.getLogger("gateway.errors")
 
 INTERNAL = "INTERNAL_SERVER_ERROR"
+# graphql-core's words when the parser stops at a cap (`max_tokens`, `max_source_length`).
+_PARSER_LIMIT = re.compile(r"contains more than (\d+) (tokens|code points)")
 
 
 class ErrorCodes(SchemaExtension):
@@ -44,7 +47,16 @@ class ErrorCodes(SchemaExtension):
             return _with_extensions(
                 error, original.message, {**original.extensions, "code": original.code}
             )
+        if original is None and error.extensions and "code" in error.extensions:
+            return error  # coded where it was raised (e.g. a query limit)
         if isinstance(error, GraphQLSyntaxError):
+            limit = _PARSER_LIMIT.search(error.message)
+            if limit is not None:
+                return _with_extensions(
+                    error,
+                    f"This query exceeds the limit of {limit.group(1)} {limit.group(2)}.",
+                    {"code": "QUERY_TOO_LARGE", "limit": int(limit.group(1))},
+                )
             return _with_extensions(error, error.message, {"code": "GRAPHQL_PARSE_FAILED"})
         if self._phase == "validation":
             return _with_extensions(error, error.message, {"code": "GRAPHQL_VALIDATION_FAILED"})
@@ -53,8 +65,6 @@ class ErrorCodes(SchemaExtension):
         ):
             # Raised while coercing variables, before any resolver ran: the client's input.
             return _with_extensions(error, error.message, {"code": "BAD_USER_INPUT"})
-        if original is None and error.extensions and "code" in error.extensions:
-            return error
         logger.error(
             "unexpected error at %s",
             error.path,

@@ -19,11 +19,18 @@ def _cached_parse(maxsize: int) -> Callable[..., DocumentNode]:
 
 
 class ParseCache(SchemaExtension):
-    def __init__(self, maxsize: int) -> None:
+    """Also caps the document: at most `max_source_length` characters and `max_tokens` tokens
+    (the parser stops counting there, so a huge document costs no more than the cap)."""
+
+    def __init__(self, maxsize: int, max_tokens: int, max_source_length: int) -> None:
         self._parse = _cached_parse(maxsize)
+        self.max_tokens = max_tokens
+        self.max_source_length = max_source_length
 
     def on_parse(self) -> Iterator[None]:
         context = self.execution_context
+        context.parse_options["max_tokens"] = self.max_tokens
+        context.parse_options["max_source_length"] = self.max_source_length
         if context.query is not None:
             # On a syntax error, the parse that follows reports it (with its code).
             with suppress(GraphQLError):
