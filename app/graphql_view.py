@@ -15,6 +15,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app import stats
 from app.auth import NOBODY, InvalidToken, Viewer, viewer_from_header
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.upstreams.registry import Upstreams
 from resolvers.context import RequestContext, build_context
@@ -43,11 +44,17 @@ def unauthenticated() -> Response:
 
 class GatewayView(GraphQL[RequestContext, None]):
     def __init__(
-        self, schema: BaseSchema, engine: AsyncEngine, upstreams: Upstreams, settings: Settings
+        self,
+        schema: BaseSchema,
+        engine: AsyncEngine,
+        upstreams: Upstreams,
+        limiter: RateLimiter,
+        settings: Settings,
     ) -> None:
         super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
         self.engine = engine
         self.upstreams = upstreams
+        self.limiter = limiter
         self.settings = settings
 
     async def get_context(
@@ -55,7 +62,9 @@ class GatewayView(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         figures = stats.current() or stats.begin_request()
         viewer: Viewer = getattr(request.state, "viewer", NOBODY)
-        return build_context(self.engine, self.upstreams, self.settings, viewer, figures)
+        return build_context(
+            self.engine, self.upstreams, self.limiter, self.settings, viewer, figures
+        )
 
     async def run(
         self,

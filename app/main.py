@@ -15,6 +15,7 @@ from app.db.engine import create_engine, reader
 from app.graphql_view import GatewayView
 from app.logs import configure_logging
 from app.middleware import BodyLimit, RequestLog
+from app.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from app.settings import Settings, get_settings
 from app.upstreams.registry import create_upstreams
 from schema import build_schema
@@ -32,6 +33,17 @@ def tune_garbage_collector() -> None:
     gc.set_threshold(50_000, 20, 20)
 
 
+def create_rate_limiter(settings: Settings) -> RateLimiter:
+    if settings.redis_url:
+        return RedisRateLimiter(
+            settings.redis_url,
+            settings.rate_limit_capacity,
+            settings.rate_limit_refill_per_second,
+            settings.redis_prefix,
+        )
+    return MemoryRateLimiter(settings.rate_limit_capacity, settings.rate_limit_refill_per_second)
+
+
 def create_app(
     settings: Settings | None = None,
     *,
@@ -43,7 +55,8 @@ def create_app(
         settings.database_url, pool_size=settings.database_pool_size, echo=settings.database_echo
     )
     upstreams = create_upstreams(settings, **(upstream_transports or {}))
-    view = GatewayView(build_schema(settings), reader(engine), upstreams, settings)
+    limiter = create_rate_limiter(settings)
+    view = GatewayView(build_schema(settings), reader(engine), upstreams, limiter, settings)
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -64,6 +77,7 @@ def create_app(
             yield
         finally:
             await upstreams.aclose()
+            await limiter.aclose()
             await engine.dispose()
 
     app = Starlette(

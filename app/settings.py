@@ -67,6 +67,11 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_directives: int = Field(default=50, ge=0)
     max_query_cost: int = Field(default=25_000, ge=1)
+    # Per-tenant budget of query cost (a token bucket); in Redis when REDIS_URL is set.
+    rate_limit_capacity: int = Field(default=500_000, ge=1)
+    rate_limit_refill_per_second: float = Field(default=50_000, gt=0)
+    redis_url: str | None = None
+    redis_prefix: str = "fleet-gateway"
     default_page_size: int = Field(default=50, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=100)
 

@@ -6,6 +6,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.auth import Viewer
 from app.db.scope import TenantScope
+from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.stats import RequestStats
 from app.upstreams.client import Deadline
@@ -22,11 +23,13 @@ class RequestContext:
     loaders: Loaders
     upstream: UpstreamLoaders
     stats: RequestStats
+    rate_limiter: RateLimiter
 
 
 def build_context(
     engine: AsyncEngine,
     upstreams: Upstreams,
+    rate_limiter: RateLimiter,
     settings: Settings,
     viewer: Viewer,
     stats: RequestStats,
@@ -39,4 +42,4 @@ def build_context(
     loaders = Loaders(scope)
     deadline = Deadline(settings.upstream_deadline_seconds)
     upstream = UpstreamLoaders(upstreams, loaders, deadline, settings.upstream_concurrency)
-    return RequestContext(settings, viewer, scope, loaders, upstream, stats)
+    return RequestContext(settings, viewer, scope, loaders, upstream, stats, rate_limiter)

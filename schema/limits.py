@@ -9,7 +9,7 @@ default page size), `nodes(ids:)` by the number of ids, and upstream-backed fiel
 figure in `extensions`.
 """
 
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 
 from graphql import (
@@ -33,6 +33,7 @@ from graphql import (
 from strawberry.extensions import SchemaExtension
 
 from app.settings import Settings
+from resolvers.context import RequestContext
 
 # Fields that cost an upstream call (or a share of one) per object.
 UPSTREAM_FIELDS = frozenset(
@@ -164,28 +165,51 @@ class QueryLimits(SchemaExtension):
             ("cost", settings.max_query_cost, "QUERY_TOO_COSTLY", "objects"),
         )
         self.default_page = settings.default_page_size
+        self._budget: dict[str, int] = {}
 
     def on_validate(self) -> Iterator[None]:
         """Depth, aliases and directives before validation: a document overloaded with
         directives would otherwise get one validation error per repeat."""
-        context = self.execution_context
-        error = self._over_limit(("depth", "aliases", "directives"), variables={})
+        figures = self._figures({})
+        error = (
+            None if figures is None else self._check(figures, ("depth", "aliases", "directives"))
+        )
         if error is not None:
-            context.pre_execution_errors = [error]  # Strawberry then skips validation
+            self.execution_context.pre_execution_errors = [error]  # validation is then skipped
         yield
 
-    def on_execute(self) -> Iterator[None]:
-        """Cost before execution starts, with the variables; an over-limit operation's result is
-        its one error, so no resolver runs (Strawberry skips execution when it has a result)."""
+    async def on_execute(self) -> AsyncIterator[None]:
+        """Cost before execution starts, with the variables, then the tenant's budget. A refused
+        operation's result is its one error, so no resolver runs (Strawberry skips execution
+        when the result is already set)."""
         context = self.execution_context
-        error = self._over_limit(("cost",), dict(context.variables or {}))
-        if error is not None:
-            context.result = ExecutionResult(data=None, errors=[error])
+        figures = self._figures(dict(context.variables or {}))
+        if figures is not None:
+            error = self._check(figures, ("cost",)) or await self._take_budget(figures.cost)
+            if error is not None:
+                context.result = ExecutionResult(data=None, errors=[error])
         yield
 
-    def _over_limit(
-        self, checked: tuple[str, ...], variables: dict[str, object]
-    ) -> GraphQLError | None:
+    def get_results(self) -> dict[str, object]:
+        return {"rateLimit": self._budget} if self._budget else {}
+
+    async def _take_budget(self, cost: int) -> GraphQLError | None:
+        request = self.execution_context.context
+        if not isinstance(request, RequestContext) or request.viewer.tenant_id <= 0:
+            return None
+        cost = max(1, cost)
+        decision = await request.rate_limiter.take(request.viewer.tenant_id, cost)
+        self._budget = {"cost": cost, "remaining": decision.remaining}
+        if decision.allowed:
+            return None
+        retry_after = round(decision.retry_after, 3)
+        return GraphQLError(
+            f"The tenant's query budget is spent; retry in {retry_after} s.",
+            extensions={"code": "RATE_LIMITED", "retryAfter": retry_after, **self._budget},
+        )
+
+    def _figures(self, variables: dict[str, object]) -> Figures | None:
+        """The measures of the operation asked for (None when there is none to measure)."""
         context = self.execution_context
         document = context.graphql_document
         if document is None:
@@ -198,7 +222,9 @@ class QueryLimits(SchemaExtension):
         fragments = {
             d.name.value: d for d in document.definitions if isinstance(d, FragmentDefinitionNode)
         }
-        figures = measure(context.schema._schema, chosen, fragments, variables, self.default_page)
+        return measure(context.schema._schema, chosen, fragments, variables, self.default_page)
+
+    def _check(self, figures: Figures, checked: tuple[str, ...]) -> GraphQLError | None:
         for attribute, limit, code, unit in self.limits:
             actual = getattr(figures, attribute)
             if attribute in checked and actual > limit:
