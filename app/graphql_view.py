@@ -15,6 +15,7 @@ from strawberry.types.unset import UNSET, UnsetType
 
 from app import stats
 from app.auth import NOBODY, InvalidToken, Viewer, viewer_from_header
+from app.enums import Role
 from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.upstreams.registry import Upstreams
@@ -87,6 +88,12 @@ class GatewayView(GraphQL[RequestContext, None]):
     def encode_json(self, data: object) -> bytes:
         return orjson.dumps(data)
 
+    def _stats_allowed(self, request: Request) -> bool:
+        if self.settings.stats_for_everyone:
+            return True
+        viewer: Viewer = getattr(request.state, "viewer", NOBODY)
+        return viewer.has(Role.TENANT_ADMIN)
+
     async def process_result(
         self, request: Request, result: ExecutionResult
     ) -> GraphQLHTTPResponse:
@@ -99,10 +106,7 @@ class GatewayView(GraphQL[RequestContext, None]):
             figures.error_codes = [
                 str((error.extensions or {}).get("code")) for error in result.errors or ()
             ]
-            if (
-                self.settings.stats_header_honoured
-                and request.headers.get("x-gateway-stats") == "1"
-            ):
+            if request.headers.get("x-gateway-stats") == "1" and self._stats_allowed(request):
                 extensions["stats"] = figures.as_dict()
         if extensions:
             response["extensions"] = extensions

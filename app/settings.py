@@ -30,6 +30,7 @@ class Settings(BaseSettings):
     database_pool_size: int = Field(default=10, ge=1)
     database_echo: bool = False
     graphiql: bool | None = None
+    introspection: bool | None = None
     log_level: str = "INFO"
     gc_tuning: bool = True
     # Bearer tokens (JWT). The default secret is for development only: production refuses it.
@@ -94,8 +95,14 @@ class Settings(BaseSettings):
         return self.graphiql if self.graphiql is not None else not self.is_production
 
     @property
-    def stats_header_honoured(self) -> bool:
-        """`X-Gateway-Stats: 1` adds per-request figures outside production."""
+    def introspection_enabled(self) -> bool:
+        """`__schema` introspection: on unless turned off, and off by default in production."""
+        return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def stats_for_everyone(self) -> bool:
+        """`X-Gateway-Stats: 1` works for every viewer outside production (for tenant admins
+        only in production)."""
         return not self.is_production
 
 

@@ -2,12 +2,13 @@
 
 import strawberry
 from graphql import GraphQLError
-from strawberry.extensions import ValidationCache
+from strawberry.extensions import AddValidationRules, ValidationCache
 from strawberry.schema.config import StrawberryConfig
 from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.errors import ErrorCodes
+from schema.introspection import NoSchemaIntrospection
 from schema.limits import QueryLimits
 from schema.parsing import ParseCache
 from schema.query import Query
@@ -37,6 +38,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
             ),
             lambda: ValidationCache(maxsize=settings.validation_cache_size),
             lambda: QueryLimits(settings),
+            *(
+                []
+                if settings.introspection_enabled
+                else [lambda: AddValidationRules([NoSchemaIntrospection])]
+            ),
             ErrorCodes,
             OperationFigures,
         ],

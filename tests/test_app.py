@@ -4,10 +4,9 @@ import logging
 
 import httpx
 import pytest
-from starlette.applications import Starlette
 
 from app.main import create_app
-from tests.conftest import Backend, GraphQLClient, settings_for
+from tests.conftest import GraphQLClient, settings_for
 
 
 async def test_graphiql_is_served_at_graphql_without_redirect(client: GraphQLClient) -> None:
@@ -67,32 +66,6 @@ async def test_stats_are_reported_only_when_asked(client: GraphQLClient) -> None
     assert stats["sqlStatements"] == 2
     assert stats["upstreamCalls"] == 0
     assert stats["durationMs"] > 0
-
-
-async def token_header(app: Starlette, client: GraphQLClient) -> dict[str, str]:
-    """A token of the client's user, signed with `app`'s own secret."""
-    scoped = Backend(client.backend.name, client.backend.url, app)
-    return {"Authorization": f"Bearer {await scoped.token(client.tenant)}"}
-
-
-async def test_stats_are_not_honoured_in_production(client: GraphQLClient) -> None:
-    app = create_app(
-        settings_for(
-            client.backend.url,
-            gateway_env="production",
-            jwt_secret="a-production-secret-of-at-least-32-bytes",
-        )
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
-    ) as http:
-        response = await http.post(
-            "/graphql",
-            json={"query": "{ devices(first: 1) { totalCount } }"},
-            headers={"X-Gateway-Stats": "1", **await token_header(app, client)},
-        )
-    await app.state.engine.dispose()
-    assert "stats" not in response.json().get("extensions", {})
 
 
 async def test_one_structured_log_line_per_request(
