@@ -1,5 +1,6 @@
 """Bad input gets one clear error with a stable `extensions.code`: never a 500, never a trace."""
 
+import asyncio
 import base64
 
 import orjson
@@ -90,3 +91,18 @@ async def test_errors_keep_the_data_that_resolved(client: GraphQLClient) -> None
     assert body["data"]["ok"]["totalCount"] > 0
     assert body["data"]["bad"] is None
     assert body["errors"][0]["path"] == ["bad"]
+
+
+async def test_a_failing_root_field_returns_every_connection(client: GraphQLClient) -> None:
+    """graphql-core cancels sibling fields when a non-null field fails; their reads must still
+    give their connections back to the pool."""
+    query = (
+        "{ bad: devices(first: 500) { totalCount } "
+        "users(first: 50) { totalCount nodes { devices(first: 5) { totalCount } } } "
+        "orders(first: 50) { totalCount nodes { devices(first: 5) { nodes { name } } } } }"
+    )
+    for _ in range(10):
+        body = await client.post(query)
+        assert body["data"] is None
+    await asyncio.sleep(0.2)  # let the shielded reads finish
+    assert client.backend.engine.pool.checkedout() == 0

@@ -4,7 +4,8 @@ Every resolver query starts from `TenantScope.select(table)`, so a row of anothe
 unreachable by construction, whichever id a client sends.
 """
 
-from collections.abc import Sequence
+import asyncio
+from collections.abc import Callable, Coroutine, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -34,9 +35,28 @@ class TenantScope:
         return stmt.select_from(table) if columns else stmt
 
     async def all(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
-        async with self.engine.connect() as conn:
-            return (await conn.execute(stmt)).all()
+        return await _to_completion(self._read(stmt, lambda result: result.all()))
 
     async def scalar(self, stmt: sa.Select[Any]) -> Any:
+        return await _to_completion(self._read(stmt, lambda result: result.scalar()))
+
+    async def _read(self, stmt: sa.Select[Any], fetch: Callable[[sa.Result[Any]], Any]) -> Any:
         async with self.engine.connect() as conn:
-            return (await conn.execute(stmt)).scalar()
+            return fetch(await conn.execute(stmt))
+
+
+# Reads still running for a caller that was cancelled (kept referenced until they finish).
+_finishing: set[asyncio.Task[Any]] = set()
+
+
+async def _to_completion(read: Coroutine[Any, Any, Any]) -> Any:
+    """Run a read in its own task, shielded from the caller's cancellation.
+
+    graphql-core cancels sibling fields when one fails in a non-null position; a read cancelled
+    between checking out a connection and closing it would never return the connection to the
+    pool. Shielded, the read finishes (and checks the connection in) even when nobody waits.
+    """
+    task = asyncio.ensure_future(read)
+    _finishing.add(task)
+    task.add_done_callback(_finishing.discard)
+    return await asyncio.shield(task)
