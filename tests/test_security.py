@@ -3,6 +3,7 @@
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
+from typing import Any
 
 import httpx
 import jwt
@@ -199,3 +200,55 @@ async def test_production_gives_stats_to_tenant_admins_only(client: GraphQLClien
         )
     assert "stats" in admin.json()["extensions"]
     assert "stats" not in reader.json().get("extensions", {})
+
+
+def ids_by_type(value: Any, found: dict[str, set[int]]) -> dict[str, set[int]]:
+    """Every (`__typename`, `databaseId`) pair anywhere in a response."""
+    if isinstance(value, dict):
+        if "__typename" in value and "databaseId" in value:
+            found.setdefault(value["__typename"], set()).add(value["databaseId"])
+        for item in value.values():
+            ids_by_type(item, found)
+    elif isinstance(value, list):
+        for item in value:
+            ids_by_type(item, found)
+    return found
+
+
+async def test_nested_edges_stay_inside_the_tenant(client: GraphQLClient) -> None:
+    query = """
+    fragment N on Node { __typename databaseId }
+    {
+      devices(first: 100) { nodes { ...N
+        assignee { ...N devices(first: 5) { nodes { ...N } } }
+        order { ...N devices(first: 5) { nodes { ...N } } }
+        mdm { ...N device { ...N } }
+        parcels(first: 3) { nodes { ...N pickupAddress { ...N } receptionAddress { ...N }
+          device { ...N } } }
+        observedUsers(first: 3) { nodes { ...N } }
+      } }
+      users(first: 100) { nodes { ...N } }
+      orders(first: 100) { nodes { ...N } }
+      viewer { user { ...N } tenant { ...N } }
+    }
+    """
+    tables_by_type = {
+        "Device": D,
+        "User": U,
+        "Order": O,
+        "Parcel": tables.Parcel.__table__,
+        "Address": tables.Address.__table__,
+        "MdmEnrollment": tables.MdmEnrollment.__table__,
+    }
+    globex = await as_tenant(client, "globex")
+    tenant = await globex.tenant_id()
+    found = ids_by_type(await globex.data(query), {})
+    assert found.pop("Tenant") == {tenant}
+    assert set(found) == set(tables_by_type), "every type was reached"
+    async with client.backend.engine.connect() as conn:
+        for type_name, ids in found.items():
+            table = tables_by_type[type_name]
+            owners = await conn.execute(
+                sa.select(table.c.client_id).where(table.c.id.in_(ids)).distinct()
+            )
+            assert set(owners.scalars()) == {tenant}, type_name
