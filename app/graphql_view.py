@@ -3,9 +3,11 @@
 from typing import Any
 
 import orjson
+from cross_web import HTTPException
 from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
+from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
 from strawberry.http import GraphQLHTTPResponse
@@ -33,6 +35,19 @@ UNAUTHENTICATED = orjson.dumps(
 )
 
 
+HTTP_ERROR_CODES = {400: "BAD_REQUEST", 404: "NOT_FOUND", 405: "METHOD_NOT_ALLOWED"}
+
+
+def http_error(status: int, reason: str) -> Response:
+    """A refusal before any GraphQL ran, as a GraphQL error body (Strawberry sends plain text)."""
+    body = {
+        "errors": [
+            {"message": reason, "extensions": {"code": HTTP_ERROR_CODES.get(status, "BAD_REQUEST")}}
+        ]
+    }
+    return Response(orjson.dumps(body), status_code=status, media_type="application/json")
+
+
 def unauthenticated() -> Response:
     """401 with no data, as GraphQL over HTTP expects for a request the server refuses."""
     return Response(
@@ -57,6 +72,16 @@ class GatewayView(GraphQL[RequestContext, None]):
         self.upstreams = upstreams
         self.limiter = limiter
         self.settings = settings
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await super().__call__(scope, receive, send)
+            return
+        try:
+            response = await self.run(Request(scope=scope, receive=receive))
+        except HTTPException as error:
+            response = http_error(error.status_code, error.reason)
+        await response(scope, receive, send)
 
     async def get_context(
         self, request: Request | WebSocket, response: Response | WebSocket

@@ -68,6 +68,8 @@ class Settings(BaseSettings):
     max_aliases: int = Field(default=30, ge=0)
     max_directives: int = Field(default=50, ge=0)
     max_query_cost: int = Field(default=25_000, ge=1)
+    # Array batching (a JSON list of operations in one POST): 0 keeps it off.
+    batch_max_operations: int = Field(default=0, ge=0, le=50)
     # Per-tenant budget of query cost (a token bucket); in Redis when REDIS_URL is set.
     rate_limit_capacity: int = Field(default=500_000, ge=1)
     rate_limit_refill_per_second: float = Field(default=50_000, gt=0)

@@ -28,7 +28,11 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     return GatewaySchema(
         query=Query,
         config=StrawberryConfig(
-            disable_field_suggestions=settings.is_production, scalar_map=SCALAR_MAP
+            disable_field_suggestions=settings.is_production,
+            scalar_map=SCALAR_MAP,
+            batching_config={"max_operations": settings.batch_max_operations}
+            if settings.batch_max_operations
+            else None,
         ),
         extensions=[
             lambda: ParseCache(

@@ -86,3 +86,49 @@ async def test_dates_are_iso_8601_with_offset(client: GraphQLClient) -> None:
     data = await client.data("{ devices(first: 1) { nodes { createdAt } } }")
     created = data["devices"]["nodes"][0]["createdAt"]
     assert created.endswith("+00:00")
+
+
+@pytest.mark.parametrize(
+    ("content", "content_type", "reason"),
+    [
+        (b"{ devices { totalCount } }", "text/plain", "Unsupported content type"),
+        (b'{"query": ', "application/json", "Unable to parse request body as JSON"),
+        (b'[{"query": "{ __typename }"}]', "application/json", "Batching is not enabled"),
+    ],
+)
+async def test_refused_requests_get_a_graphql_error_body(
+    client: GraphQLClient, content: bytes, content_type: str, reason: str
+) -> None:
+    response = await client.http.post(
+        "/graphql", content=content, headers={**client.auth, "Content-Type": content_type}
+    )
+    assert response.status_code == 400
+    assert response.headers["content-type"].startswith("application/json")
+    error = response.json()["errors"][0]
+    assert error["message"] == reason
+    assert error["extensions"]["code"] == "BAD_REQUEST"
+
+
+async def test_array_batching_when_enabled_is_capped(client: GraphQLClient) -> None:
+    app = create_app(settings_for(client.backend.url, batch_max_operations=2))
+    async with httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+    ) as http:
+        two = await http.post(
+            "/graphql",
+            json=[
+                {"query": "{ a: __typename }"},
+                {"query": "{ devices(first: 1) { totalCount } }"},
+            ],
+            headers=client.auth,
+        )
+        three = await http.post(
+            "/graphql", json=[{"query": "{ __typename }"}] * 3, headers=client.auth
+        )
+    await app.state.engine.dispose()
+    assert two.status_code == 200
+    results = two.json()
+    assert results[0]["data"] == {"a": "Query"}
+    assert results[1]["data"]["devices"]["totalCount"] > 0
+    assert three.status_code == 400
+    assert three.json()["errors"][0]["message"] == "Too many operations"
