@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run migrate seed token test bench schema lint format clean
+.PHONY: install run migrate seed token audit-deps test bench schema lint format clean
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -46,7 +46,17 @@ ROLE ?= TENANT_ADMIN
 token: migrate
 	$(PY) -m app token --tenant $(TENANT) --role $(ROLE)
 
-test: install
+# The GraphQL-over-HTTP audit's Node dependencies (pinned by its lock file), when npm is here.
+AUDIT := clients/audit
+$(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.json
+	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+audit-deps:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(AUDIT)/node_modules/.installed; \
+	else echo "npm not found: the GraphQL-over-HTTP audit test will be skipped"; fi
+
+test: install audit-deps
 	$(PY) -m pytest
 
 bench: install
@@ -64,4 +74,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var .pytest_cache .ruff_cache
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .ruff_cache $(AUDIT)/node_modules
