@@ -8,7 +8,10 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 import jwt
+import sqlalchemy as sa
+from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.db import tables
 from app.enums import Role
 from app.settings import Settings
 
@@ -75,3 +78,30 @@ def viewer_from_header(settings: Settings, authorization: str | None) -> Viewer:
     if not roles:
         raise InvalidToken("the token carries no role")
     return Viewer(tenant_id, user_id, roles)
+
+
+async def token_for_first_user(
+    engine: AsyncEngine, settings: Settings, tenant_slug: str, role: Role
+) -> tuple[int, int, str] | None:
+    """(tenant id, user id, token) for the first user of `tenant_slug` holding `role`, or None.
+
+    For `make token`, the tests and the bench: the demo seed gives every tenant every role.
+    """
+    users, clients = tables.User.__table__, tables.Client.__table__
+    query = (
+        sa.select(clients.c.id, users.c.id)
+        .join(users, users.c.client_id == clients.c.id)
+        .where(clients.c.slug == tenant_slug, users.c.role == role.value)
+        .order_by(users.c.id)
+        .limit(1)
+    )
+    async with engine.connect() as conn:
+        row = (await conn.execute(query)).first()
+    if row is None:
+        return None
+    tenant_id, user_id = row
+    return (
+        tenant_id,
+        user_id,
+        issue_token(settings, tenant_id=tenant_id, user_id=user_id, roles={role}),
+    )

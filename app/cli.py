@@ -89,42 +89,29 @@ def run_simulators(_args: argparse.Namespace) -> None:
 
 def token(args: argparse.Namespace) -> None:
     """Print a bearer token for a user of TENANT holding ROLE (the last line of the output)."""
-    import sqlalchemy as sa
-
-    from app.auth import issue_token
-    from app.db import tables
+    from app.auth import token_for_first_user
     from app.db.engine import create_engine
     from app.enums import Role
 
     settings = get_settings()
     role = Role(args.role)
 
-    async def find() -> tuple[int, int] | None:
+    async def find() -> tuple[int, int, str] | None:
         engine = create_engine(settings.database_url)
-        users, clients = tables.User.__table__, tables.Client.__table__
-        query = (
-            sa.select(clients.c.id, users.c.id)
-            .join(users, users.c.client_id == clients.c.id)
-            .where(clients.c.slug == args.tenant, users.c.role == role.value)
-            .order_by(users.c.id)
-            .limit(1)
-        )
         try:
-            async with engine.connect() as conn:
-                row = (await conn.execute(query)).first()
+            return await token_for_first_user(engine, settings, args.tenant, role)
         finally:
             await engine.dispose()
-        return None if row is None else (row[0], row[1])
 
     found = asyncio.run(find())
     if found is None:
         sys.exit(f"no user of tenant {args.tenant!r} holds {role.value}: run `make run` first")
-    tenant_id, user_id = found
+    tenant_id, user_id, issued = found
     print(
         f"tenant {args.tenant} (id {tenant_id}), user {user_id}, role {role.value}:",
         file=sys.stderr,
     )
-    print(issue_token(settings, tenant_id=tenant_id, user_id=user_id, roles={role}))
+    print(issued)
 
 
 def export_schema(args: argparse.Namespace) -> None:

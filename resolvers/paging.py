@@ -137,6 +137,20 @@ def _fits(ordering: Ordering, value: Any) -> bool:
     return isinstance(value, str)
 
 
+def check_sizes(args: PageArgs, max_size: int) -> None:
+    """`first` or `last` (not both), each within 0..max_size: the same rules for every list."""
+    if args.first is not None and args.last is not None:
+        raise InvalidPaginationError("Pass either `first` or `last`, not both.")
+    for name in ("first", "last"):
+        size = getattr(args, name)
+        if size is not None and not 0 <= size <= max_size:
+            raise InvalidPaginationError(
+                f"`{name}` must be between 0 and {max_size}; got {size}.",
+                argument=name,
+                maximum=max_size,
+            )
+
+
 @dataclass(frozen=True, slots=True)
 class PageRequest:
     """A validated page request: how many rows, which way, from which row."""
@@ -150,16 +164,7 @@ def page_request(
     args: PageArgs, ordering: Ordering, *, default_size: int, max_size: int
 ) -> PageRequest:
     """Validate the Relay arguments against the ordering; raise a clear error on misuse."""
-    if args.first is not None and args.last is not None:
-        raise InvalidPaginationError("Pass either `first` or `last`, not both.")
-    for name in ("first", "last"):
-        size = getattr(args, name)
-        if size is not None and not 0 <= size <= max_size:
-            raise InvalidPaginationError(
-                f"`{name}` must be between 0 and {max_size}; got {size}.",
-                argument=name,
-                maximum=max_size,
-            )
+    check_sizes(args, max_size)
     if args.last is not None or (args.before is not None and args.first is None):
         if args.after is not None:
             raise InvalidPaginationError("`after` pages forward: use it with `first`.")
@@ -256,14 +261,7 @@ def list_page(
     items: list[Any], positions: Positions, args: PageArgs, *, default_size: int, max_size: int
 ) -> Page:
     """The Relay page of a list held in memory, with the same argument rules as keyset pages."""
-    for name in ("first", "last"):
-        size = getattr(args, name)
-        if size is not None and not 0 <= size <= max_size:
-            raise InvalidPaginationError(
-                f"`{name}` must be between 0 and {max_size}; got {size}.", argument=name
-            )
-    if args.first is not None and args.last is not None:
-        raise InvalidPaginationError("Pass either `first` or `last`, not both.")
+    check_sizes(args, max_size)
     start = positions.position(args.after, "after") + 1 if args.after else 0
     end = positions.position(args.before, "before") if args.before else len(items)
     start, end = max(0, start), min(len(items), max(end, 0))

@@ -166,11 +166,13 @@ class QueryLimits(SchemaExtension):
         )
         self.default_page = settings.default_page_size
         self._budget: dict[str, int] = {}
+        self._measured: Figures | None = None
 
     def on_validate(self) -> Iterator[None]:
         """Depth, aliases and directives before validation: a document overloaded with
         directives would otherwise get one validation error per repeat."""
-        figures = self._figures({})
+        # Measured once, with the request's variables; the cost is checked before execution.
+        self._measured = figures = self._figures(dict(self.execution_context.variables or {}))
         error = (
             None if figures is None else self._check(figures, ("depth", "aliases", "directives"))
         )
@@ -183,7 +185,7 @@ class QueryLimits(SchemaExtension):
         operation's result is its one error, so no resolver runs (Strawberry skips execution
         when the result is already set)."""
         context = self.execution_context
-        figures = self._figures(dict(context.variables or {}))
+        figures = self._measured
         if figures is not None:
             error = self._check(figures, ("cost",)) or await self._take_budget(figures.cost)
             if error is not None:
