@@ -8,6 +8,7 @@ run instead of skipping its half.
 import asyncio
 import os
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine
 from sqlalchemy.sql.util import find_tables
 from starlette.applications import Starlette
 
-from app.auth import issue_token
+from app.auth import token_for_first_user
 from app.db import tables
 from app.db.migrate import upgrade
 from app.enums import Role
@@ -79,18 +80,9 @@ class Backend:
 
     async def token(self, slug: str = "acme", role: Role = Role.TENANT_ADMIN) -> str:
         """A bearer token for the first user of tenant `slug` holding `role`."""
-        users = tables.User.__table__
-        tenant_id = await self.tenant_id(slug)
-        async with self.engine.connect() as conn:
-            query = (
-                sa.select(users.c.id)
-                .where(users.c.client_id == tenant_id, users.c.role == role.value)
-                .order_by(users.c.id)
-                .limit(1)
-            )
-            user_id = (await conn.execute(query)).scalar_one()
-        settings = self.app.state.settings
-        return issue_token(settings, tenant_id=tenant_id, user_id=user_id, roles={role})
+        found = await token_for_first_user(self.engine, self.app.state.settings, slug, role)
+        assert found is not None, f"the seed gives {slug} a {role.value}"
+        return found[2]
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
@@ -230,24 +222,34 @@ UPSTREAM_TEST_SETTINGS = {
 }
 
 
+@asynccontextmanager
+async def gateway(
+    backend: Backend, slug: str = "acme", **settings: Any
+) -> AsyncIterator[GraphQLClient]:
+    """A gateway of its own (started like a server: lifespan, fresh caches and limiters) over the
+    seeded database, with `settings` changed, and a client holding a token of tenant `slug`."""
+    app = create_app(settings_for(backend.url, **settings))
+    async with (
+        app.router.lifespan_context(app),
+        httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
+        ) as http,
+    ):
+        scoped = Backend(backend.name, backend.url, app)
+        yield GraphQLClient(http, scoped, await scoped.token(slug), slug)
+
+
 @pytest.fixture
 async def upstream_client(
     backend: Backend, simulators: Simulators
 ) -> AsyncIterator[tuple[GraphQLClient, Simulators]]:
     """A gateway (with an empty upstream cache) over the seeded database and the simulators."""
     await simulators.reset()
-    settings = settings_for(
-        backend.url,
+    async with gateway(
+        backend,
         mdm_base_url=simulators.mdm_url,
         inventory_base_url=simulators.inventory_url,
         **UPSTREAM_TEST_SETTINGS,
-    )
-    app = create_app(settings)
-    transport = httpx.ASGITransport(app=app)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=transport, base_url="http://gateway.test") as http,
-    ):
-        scoped = Backend(backend.name, backend.url, app)
-        yield GraphQLClient(http, scoped, await scoped.token()), simulators
+    ) as client:
+        yield client, simulators
     await simulators.reset()

@@ -6,7 +6,7 @@ import httpx
 import pytest
 
 from app.main import create_app
-from tests.conftest import GraphQLClient, settings_for
+from tests.conftest import GraphQLClient, gateway, settings_for
 
 
 async def test_graphiql_is_served_at_graphql_without_redirect(client: GraphQLClient) -> None:
@@ -21,12 +21,8 @@ async def test_graphiql_is_served_at_graphql_without_redirect(client: GraphQLCli
 
 
 async def test_graphiql_can_be_turned_off(client: GraphQLClient) -> None:
-    app = create_app(settings_for(client.backend.url, graphiql=False))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
-    ) as http:
-        response = await http.get("/graphql", headers={"Accept": "text/html"})
-    await app.state.engine.dispose()
+    async with gateway(client.backend, graphiql=False) as without:
+        response = await without.http.get("/graphql", headers={"Accept": "text/html"})
     assert response.status_code == 404
 
 
@@ -110,22 +106,18 @@ async def test_refused_requests_get_a_graphql_error_body(
 
 
 async def test_array_batching_when_enabled_is_capped(client: GraphQLClient) -> None:
-    app = create_app(settings_for(client.backend.url, batch_max_operations=2))
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
-    ) as http:
-        two = await http.post(
+    async with gateway(client.backend, batch_max_operations=2) as batching:
+        two = await batching.http.post(
             "/graphql",
             json=[
                 {"query": "{ a: __typename }"},
                 {"query": "{ devices(first: 1) { totalCount } }"},
             ],
-            headers=client.auth,
+            headers=batching.auth,
         )
-        three = await http.post(
-            "/graphql", json=[{"query": "{ __typename }"}] * 3, headers=client.auth
+        three = await batching.http.post(
+            "/graphql", json=[{"query": "{ __typename }"}] * 3, headers=batching.auth
         )
-    await app.state.engine.dispose()
     assert two.status_code == 200
     results = two.json()
     assert results[0]["data"] == {"a": "Query"}

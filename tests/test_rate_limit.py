@@ -1,31 +1,13 @@
 """Per-tenant rate limiting by query cost, in memory and shared through Redis."""
 
 import uuid
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Any
 
-import httpx
 import pytest
 import redis.asyncio as redis
 
-from app.main import create_app
-from tests.conftest import Backend, GraphQLClient, settings_for
+from tests.conftest import Backend, GraphQLClient, gateway
 
 QUERY = "{ devices(first: 10) { nodes { name } } }"  # costs 10
-
-
-@asynccontextmanager
-async def gateway(
-    backend: Backend, slug: str = "acme", **settings: Any
-) -> AsyncIterator[GraphQLClient]:
-    app = create_app(settings_for(backend.url, **settings))
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        scoped = Backend(backend.name, backend.url, app)
-        yield GraphQLClient(http, scoped, await scoped.token(slug), slug)
 
 
 async def test_each_response_reports_the_remaining_budget(backend: Backend) -> None:

@@ -1,21 +1,16 @@
 """Who is asking, and what they may see: tokens, the viewer, and isolation between tenants."""
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-import httpx
 import jwt
 import pytest
 import sqlalchemy as sa
 
-from app.auth import issue_token
 from app.db import tables
 from app.enums import Role
-from app.main import create_app
 from schema.node import to_global_id
-from tests.conftest import GraphQLClient, settings_for
+from tests.conftest import GraphQLClient, gateway
 
 D = tables.Device.__table__
 U = tables.User.__table__
@@ -139,67 +134,29 @@ async def test_every_role_may_read(client: GraphQLClient) -> None:
         assert data["devices"]["totalCount"] > 0
 
 
-@asynccontextmanager
-async def production(client: GraphQLClient) -> AsyncIterator[httpx.AsyncClient]:
-    app = create_app(
-        settings_for(
-            client.backend.url,
-            gateway_env="production",
-            jwt_secret="a-production-secret-of-at-least-32-bytes",
-        )
-    )
-    async with httpx.AsyncClient(
-        transport=httpx.ASGITransport(app=app), base_url="http://gateway.test"
-    ) as http:
-        yield http
-    await app.state.engine.dispose()
-
-
-async def production_token(client: GraphQLClient, role: Role) -> dict[str, str]:
-    settings = settings_for(
-        client.backend.url,
-        gateway_env="production",
-        jwt_secret="a-production-secret-of-at-least-32-bytes",
-    )
-    claims = jwt.decode(client.token or "", options={"verify_signature": False})
-    token = issue_token(settings, tenant_id=claims["tid"], user_id=int(claims["sub"]), roles={role})
-    return {"Authorization": f"Bearer {token}"}
+PRODUCTION = {"gateway_env": "production", "jwt_secret": "a-production-secret-of-at-least-32-bytes"}
 
 
 async def test_production_hides_the_schema_but_not_a_named_type(client: GraphQLClient) -> None:
-    async with production(client) as http:
-        headers = await production_token(client, Role.TENANT_ADMIN)
-        schema = await http.post(
-            "/graphql", json={"query": "{ __schema { types { name } } }"}, headers=headers
-        )
-        named = await http.post(
-            "/graphql", json={"query": '{ __type(name: "Device") { name } }'}, headers=headers
-        )
-        typo = await http.post(
-            "/graphql", json={"query": "{ devices { totalCont } }"}, headers=headers
-        )
-        page = await http.get("/graphql", headers={"Accept": "text/html"})
-    assert schema.json()["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
-    assert named.json()["data"] == {"__type": {"name": "Device"}}
-    assert "Did you mean" not in typo.json()["errors"][0]["message"]
+    async with gateway(client.backend, **PRODUCTION) as prod:
+        schema = await prod.post("{ __schema { types { name } } }")
+        named = await prod.post('{ __type(name: "Device") { name } }')
+        typo = await prod.post("{ devices { totalCont } }")
+        page = await prod.http.get("/graphql", headers={"Accept": "text/html"})
+    assert schema["errors"][0]["extensions"]["code"] == "INTROSPECTION_DISABLED"
+    assert named["data"] == {"__type": {"name": "Device"}}
+    assert "Did you mean" not in typo["errors"][0]["message"]
     assert page.status_code == 404, "no GraphiQL in production"
 
 
 async def test_production_gives_stats_to_tenant_admins_only(client: GraphQLClient) -> None:
-    query = {"query": "{ devices(first: 1) { totalCount } }"}
-    async with production(client) as http:
-        admin = await http.post(
-            "/graphql",
-            json=query,
-            headers={**await production_token(client, Role.TENANT_ADMIN), "X-Gateway-Stats": "1"},
-        )
-        reader = await http.post(
-            "/graphql",
-            json=query,
-            headers={**await production_token(client, Role.READ_ONLY), "X-Gateway-Stats": "1"},
-        )
-    assert "stats" in admin.json()["extensions"]
-    assert "stats" not in reader.json().get("extensions", {})
+    query = "{ devices(first: 1) { totalCount } }"
+    async with gateway(client.backend, **PRODUCTION) as admin:
+        reader = await as_tenant(admin, "acme", Role.READ_ONLY)
+        as_admin = await admin.post(query, stats=True)
+        as_reader = await reader.post(query, stats=True)
+    assert "stats" in as_admin["extensions"]
+    assert "stats" not in as_reader.get("extensions", {})
 
 
 def ids_by_type(value: Any, found: dict[str, set[int]]) -> dict[str, set[int]]:

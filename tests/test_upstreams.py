@@ -14,7 +14,7 @@ from app.db import tables
 from app.enums import AgentStatus, PlatformType, RegistrationState
 from schema.node import to_global_id
 from schema.types.upstream import CustomAttribute, InventoryDevice, MdmDeviceDetails
-from tests.conftest import UPSTREAM_TEST_SETTINGS, GraphQLClient, Simulators
+from tests.conftest import UPSTREAM_TEST_SETTINGS, Backend, GraphQLClient, Simulators, gateway
 
 D = tables.Device.__table__
 
@@ -174,26 +174,20 @@ async def test_a_transient_failure_is_retried(upstream_client: Client) -> None:
     assert any(node["inventory"] is not None for node in body["data"]["devices"]["nodes"])
 
 
-async def test_the_breaker_fails_fast_while_open(backend: Any, simulators: Simulators) -> None:
-    import httpx
+def upstreams_at(simulators: Simulators, **changes: Any) -> dict[str, Any]:
+    """Settings pointing at the simulators, with the test timings and `changes`."""
+    return {
+        "mdm_base_url": simulators.mdm_url,
+        "inventory_base_url": simulators.inventory_url,
+        **UPSTREAM_TEST_SETTINGS,
+        **changes,
+    }
 
-    from app.main import create_app
-    from tests.conftest import Backend, settings_for
 
+async def test_the_breaker_fails_fast_while_open(backend: Backend, simulators: Simulators) -> None:
     await simulators.reset()
-    settings = settings_for(
-        backend.url,
-        mdm_base_url=simulators.mdm_url,
-        inventory_base_url=simulators.inventory_url,
-        **{**UPSTREAM_TEST_SETTINGS, "breaker_failures": 1, "upstream_retries": 0},
-    )
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        scoped = Backend(backend.name, backend.url, app)
-        client = GraphQLClient(http, scoped, await scoped.token())
+    settings = upstreams_at(simulators, breaker_failures=1, upstream_retries=0)
+    async with gateway(backend, **settings) as client:
         await simulators.fault("inventory", "5xx")
         await client.post(UPSTREAM_VIEW, {"first": 5})
         calls = await simulators.requests("inventory")
@@ -206,28 +200,11 @@ async def test_the_breaker_fails_fast_while_open(backend: Any, simulators: Simul
 
 
 async def test_refused_credentials_are_a_configuration_error(
-    backend: Any, simulators: Simulators
+    backend: Backend, simulators: Simulators
 ) -> None:
-    import httpx
-
-    from app.main import create_app
-    from tests.conftest import Backend, settings_for
-
     await simulators.reset()
-    settings = settings_for(
-        backend.url,
-        mdm_base_url=simulators.mdm_url,
-        inventory_base_url=simulators.inventory_url,
-        inventory_token="not-the-token",
-        **UPSTREAM_TEST_SETTINGS,
-    )
-    app = create_app(settings)
-    async with (
-        app.router.lifespan_context(app),
-        httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http,
-    ):
-        scoped = Backend(backend.name, backend.url, app)
-        client = GraphQLClient(http, scoped, await scoped.token())
+    settings = upstreams_at(simulators, inventory_token="not-the-token")
+    async with gateway(backend, **settings) as client:
         body = await client.post(UPSTREAM_VIEW, {"first": 5})
     codes = {error["extensions"]["code"] for error in body["errors"]}
     assert codes == {"UPSTREAM_UNAUTHORIZED"}
