@@ -9,9 +9,10 @@ until `/_sim/reset`, and every fault the simulator can be told to inject.
 import asyncio
 import time
 from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from functools import cache
-from typing import Any
+from typing import Any, TypeVar
 
 import httpx
 import orjson
@@ -30,6 +31,7 @@ from app.simulators.mdm.fields import (
     POLICY_FIELDS,
     SEARCH_FIELDS,
 )
+from app.simulators.mdm.store import ActionSettings
 
 DEVICES = 240
 ACME, GLOBEX = 23504, 23511
@@ -100,12 +102,23 @@ class Sim:
         assert response.status_code == 200, response.text
 
 
-@pytest.fixture
-async def sim() -> AsyncIterator[Sim]:
-    app = create_app(DEVICES, faults=FaultState())
+SimT = TypeVar("SimT", bound=Sim)
+
+
+@asynccontextmanager
+async def simulator(kind: type[SimT]) -> AsyncIterator[SimT]:
+    """A fresh simulator over the test data set, with no faults and the default action delays
+    whatever the environment says, driven in process."""
+    app = create_app(DEVICES, faults=FaultState(), actions=ActionSettings())
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://mdm", auth=AUTH) as http:
-        yield Sim(app, http)
+        yield kind(app, http)
+
+
+@pytest.fixture
+async def sim() -> AsyncIterator[Sim]:
+    async with simulator(Sim) as opened:
+        yield opened
 
 
 def assert_error(response: httpx.Response, status: int, code: str | None = None) -> dict[str, Any]:

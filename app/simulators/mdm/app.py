@@ -10,6 +10,7 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 from app.seed import DEFAULT_DEVICES
 from app.simulators.faults import FaultInjector, FaultState, control_routes
+from app.simulators.mdm.actions import action_control_routes
 from app.simulators.mdm.auth import BasicAuth, Credential, Principal
 from app.simulators.mdm.enums import Role
 from app.simulators.mdm.errors import (
@@ -20,7 +21,7 @@ from app.simulators.mdm.errors import (
     handle_server_error,
 )
 from app.simulators.mdm.routes import routes
-from app.simulators.mdm.store import MdmStore
+from app.simulators.mdm.store import ActionSettings, MdmStore
 
 ENV_PREFIX = "MDM"
 DEFAULT_USERNAME = "gateway"
@@ -76,15 +77,19 @@ def create_app(
     faults: FaultState | None = None,
     credentials: Mapping[str, Credential] | None = None,
     preload: bool = False,
+    actions: ActionSettings | None = None,
 ) -> Starlette:
     """The simulator for the seed of `devices` devices.
 
     `username` / `password` is a tenant admin of every partition; `credentials` replaces the
     narrower default ones (`default_credentials`). Faults come from `MDM_SIM_FAULT` and
-    `MDM_SIM_LATENCY_MS` unless `faults` is given. `preload` builds every partition now instead
+    `MDM_SIM_LATENCY_MS` unless `faults` is given, the delay of asynchronous actions from
+    `MDM_SIM_ASYNC_MS` unless `actions` is given. `preload` builds every partition now instead
     of on first use. `app.state.store` and `app.state.faults` are the live state.
     """
-    store = MdmStore(devices)
+    store = MdmStore(
+        devices, actions if actions is not None else ActionSettings.from_env(ENV_PREFIX)
+    )
     if preload:
         store.load_all()
     state = faults if faults is not None else FaultState.from_env(ENV_PREFIX)
@@ -94,7 +99,11 @@ def create_app(
         else {username: Credential(password, Principal(username)), **credentials}
     )
     app = Starlette(
-        routes=[*routes(store), *control_routes(state, store.reset)],
+        routes=[
+            *routes(store),
+            *control_routes(state, store.reset),
+            *action_control_routes(store),
+        ],
         middleware=[
             Middleware(OwnPath),
             Middleware(FaultInjector, state=state, error_body=error_body),

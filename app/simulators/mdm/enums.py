@@ -8,7 +8,14 @@ but the simulator needs are marked as such.
 
 from enum import StrEnum
 
-from app.enums import KioskState, OwnershipType, PlatformType, RegistrationState
+from app.enums import (
+    ActionExceptionCode,
+    KioskState,
+    OwnershipType,
+    PlatformType,
+    ReassignmentStatus,
+    RegistrationState,
+)
 
 
 def _documented(enum: type[StrEnum]) -> tuple[str, ...]:
@@ -42,8 +49,15 @@ CELLULAR_TECHNOLOGIES: tuple[str, ...] = ("GSM/CDMA", "device__p_cellular_techno
 DEVICE_SOURCES: tuple[str, ...] = ("CLOUD",)
 # `serviceSubscriptions[].slot` (iOS).
 SUBSCRIPTION_SLOTS: tuple[str, ...] = ("CTSubscriptionSlotOne",)
-# `actionExceptionCodes` of a device the viability checks reject (`logoutUser` example).
-ACTION_EXCEPTION_CODES: tuple[str, ...] = ("PLATFORM_NOT_SUPPORTED",)
+# `actionExceptionCodes` of a device the viability checks reject: the document shows
+# PLATFORM_NOT_SUPPORTED (`logoutUser` example); the others name the rules its calls state
+# (`app.enums.ActionExceptionCode`, whose NOT_ENROLLED, NOT_FOUND and UNKNOWN are the gateway's).
+GATEWAY_ONLY_CODES = frozenset({"NOT_ENROLLED", "NOT_FOUND", "UNKNOWN"})
+ACTION_EXCEPTION_CODES: tuple[str, ...] = tuple(
+    code.value for code in ActionExceptionCode if code.value not in GATEWAY_ONLY_CODES
+)
+# The document's "Last Reassignment Status" (`lastReassignmentStatus` here).
+REASSIGNMENT_STATUSES: tuple[str, ...] = tuple(status.value for status in ReassignmentStatus)
 # Device groups: `type`, `treeView.operator`, `treeView.rule.operator`.
 GROUP_TYPES: tuple[str, ...] = ("DEVICE",)
 TREE_OPERATORS: tuple[str, ...] = ("LEAF",)

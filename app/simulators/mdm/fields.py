@@ -3,7 +3,9 @@
 `SEARCH_FIELDS` is a `searchResults` entry of `GET /api/v1/device` (the richest search example,
 "Get List of Devices Checked In Within x Amount of Time"); `DETAIL_FIELDS` is `result` of
 `GET /api/v1/device/{id}` ("Get Device Details"), to which the nine fields only the search example
-shows are added, so a device's details are a superset of its search record.
+shows are added, so a device's details are a superset of its search record. Both end with
+`lastReassignmentStatus`, the simulator's name for the "Last Reassignment Status" the document's
+Assign a Device to a User call describes (INITIATED, SUCCESS, FAILED; null before the first).
 `CERTIFICATE_FIELDS` is an entry of `certs/search`.
 """
 
@@ -185,6 +187,8 @@ DETAIL_FIELDS: tuple[str, ...] = (
     "mdmDeviceIdentifier",
     "itunesAccountActive",
     "winServiceSubscriptions",
+    # The simulator's name for the document's "Last Reassignment Status" (`updateAccount`).
+    "lastReassignmentStatus",
 )
 
 SEARCH_FIELDS: tuple[str, ...] = (
@@ -299,6 +303,8 @@ SEARCH_FIELDS: tuple[str, ...] = (
     "dmPartitionId",
     "dmPartitionName",
     "entityName",
+    # The simulator's name for the document's "Last Reassignment Status" (`updateAccount`).
+    "lastReassignmentStatus",
 )
 
 CERTIFICATE_FIELDS: tuple[str, ...] = (

@@ -181,6 +181,29 @@ class LostMode:
 
 
 @dataclass(slots=True)
+class DeviceMessage:
+    """The last `PUT /api/v1/device/message` a device got (kept for tests, never sent back)."""
+
+    push: str | None
+    email_subject: str | None
+    email_body: str | None
+    sent_at: int
+
+
+@dataclass(slots=True)
+class WipeRequest:
+    """The options of the wipe a device was sent (kept for tests, never sent back)."""
+
+    message: str | None
+    disallow_proximity_setup: bool
+    preserve_data_plan: bool
+    return_to_service: bool
+    wifi_policy_id: int | None
+    osx_wipe_pin: str | None
+    requested_at: int
+
+
+@dataclass(slots=True)
 class MdmDevice:
     """One device as the provider knows it; `id` / `guid` are the seed's `mdm_device_id` /
     `mdm_guid`. Fields listed in `extras` are static; the typed ones are the live state."""
@@ -224,6 +247,16 @@ class MdmDevice:
     action_exception_codes: list[str] = field(default_factory=list)
     deleted: bool = False
     seed_device_id: int = 0  # the gateway's primary key (never sent)
+    # Set by the remote actions (`actions.py`); none of them but the reassignment status is
+    # sent back, the document's records show no such fields.
+    locked_at: int | None = None
+    last_reassignment_status: str | None = None  # the document's "Last Reassignment Status"
+    relinquish_pending: bool = False
+    scheduled_os_version: str | None = None
+    wipe_request: WipeRequest | None = None
+    last_message: DeviceMessage | None = None
+    last_restart_at: int | None = None
+    last_logout_at: int | None = None
 
     @property
     def compliant(self) -> bool:
@@ -350,6 +383,7 @@ def record_values(device: MdmDevice, partition: Partition) -> Json:
             "dmPartitionId": partition.id,
             "dmPartitionName": partition.name,
             "entityName": device.device_name,
+            "lastReassignmentStatus": device.last_reassignment_status,
             "groups": [
                 partition.groups[group_id].to_json(partition.id) for group_id in device.group_ids
             ],

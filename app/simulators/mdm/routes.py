@@ -7,11 +7,15 @@
 - `GET /api/v1/device/{key}/certs/search?accountId=`: certificates (the owner's account only);
 - `GET | POST | PATCH | DELETE /api/v1/device/{key}/customattributes`: read, replace, patch
   (`forceOverwrite`), remove; `DELETE /api/v1/device/customattributes`: remove from several;
-- `GET /api/v1/depServer` and `GET /api/v1/depServer/{id}/profiles`: DEP servers, profiles.
+- `GET /api/v1/depServer` and `GET /api/v1/depServer/{id}/profiles`: DEP servers, profiles;
+- the remote actions (`actions.py`): `PUT /api/v1/device/lock` ..., their viability checks,
+  `DELETE /api/v1/device?deviceIds=` and the per-device configuration calls.
 
 Every device call takes an optional `dmPartitionId`: a device of another partition (or of one
 the credential may not see) is answered as unknown, 404. Routes for the remote actions
-(`/api/v1/device/lock` ...) must come before `/api/v1/device/{key}`.
+(`/api/v1/device/lock` ...) must come before `/api/v1/device/{key}`; the delete shares the
+search's path with another method (Starlette keeps looking past a route that matches the path
+but not the method, and answers 405 only when no later route matches both).
 """
 
 from starlette.requests import Request
@@ -19,6 +23,7 @@ from starlette.responses import Response
 from starlette.routing import Route
 
 from app.simulators.mdm import attributes
+from app.simulators.mdm.actions import action_routes
 from app.simulators.mdm.auth import principal_of, require
 from app.simulators.mdm.enums import CERT_STATES, Role
 from app.simulators.mdm.errors import ApiError, bad_field, not_found, ok
@@ -217,6 +222,7 @@ def routes(store: MdmStore) -> list[Route]:
     device = f"{API}/device/{{key}}"
     return [
         Route(f"{API}/device", search_devices, methods=["GET"]),
+        *action_routes(store, API),
         Route(f"{API}/device/customattributes", remove_custom_attributes, methods=["DELETE"]),
         Route(device, device_details, methods=["GET"]),
         Route(f"{device}/configs", device_configs, methods=["GET"]),

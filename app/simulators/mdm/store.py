@@ -7,10 +7,18 @@ Only the partition ids are computed up front; a partition is built from the seed
 
 The clock starts at the seed's reference time and runs with the wall clock, so the seed's dates
 (check-ins, registrations) keep their meaning for `lastCheckin<'hh:mm:ss'` searches.
+
+Remote actions the provider completes later (reassignment, wipe, retire, relinquish, a
+configuration's re-push) are `Transition`s due at a time of that clock. No task runs them: a
+partition applies its due ones whenever it is read (`partition()`, hence `find()`, the search
+and every device call), so a test sees the same order of events however fast it polls. Their
+delay (`ActionSettings`) comes from `MDM_SIM_ASYNC_MS` and `PUT /_sim/actions`.
 """
 
+import os
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass, replace
 
 from app.seed import DEFAULT_DEVICES, TenantSeed, generate
 from app.seed.identifiers import device_id_from_mdm
@@ -19,17 +27,62 @@ from app.simulators.mdm.draw import REF_MS
 from app.simulators.mdm.enums import ConfigStatus
 from app.simulators.mdm.records import MdmDevice, Partition
 
+DEFAULT_ASYNC_MS = 1_500
+REASSIGNMENT_OUTCOMES = ("SUCCESS", "FAILED")
+
+
+@dataclass(slots=True)
+class ActionSettings:
+    """How the simulated provider completes asynchronous actions.
+
+    `delay_ms`: how long after the call a transition is due. `reassignment`: the outcome every
+    reassignment gets (`SUCCESS` / `FAILED`), or None for the natural rule (a device silent for
+    more than 30 days never answers, so its reassignment fails). A reassignment keeps the outcome
+    forced when it was called.
+    """
+
+    delay_ms: int = DEFAULT_ASYNC_MS
+    reassignment: str | None = None
+
+    @classmethod
+    def from_env(cls, prefix: str) -> "ActionSettings":
+        """`MDM_SIM_ASYNC_MS` for prefix `MDM` (default 1,500 ms)."""
+        raw = os.environ.get(f"{prefix}_SIM_ASYNC_MS", "").strip()
+        delay = int(raw) if raw else DEFAULT_ASYNC_MS
+        if delay < 0:
+            raise ValueError(f"{prefix}_SIM_ASYNC_MS must be >= 0")
+        return cls(delay_ms=delay)
+
+
+# Completes a transition: (partition, device, the time it completed at, in ms).
+Completion = Callable[[Partition, MdmDevice, int], None]
+
+
+@dataclass(slots=True)
+class Transition:
+    """A change of one device the provider makes later; one pending per (device, kind)."""
+
+    due_ms: int
+    device_id: int
+    kind: str  # "registration", "reassignment", "relinquish", "config:<id>"
+    complete: Completion
+
 
 class MdmStore:
     """Every partition of the seed of `total_devices` devices."""
 
-    def __init__(self, total_devices: int = DEFAULT_DEVICES) -> None:
+    def __init__(
+        self, total_devices: int = DEFAULT_DEVICES, actions: ActionSettings | None = None
+    ) -> None:
         self.total_devices = total_devices
         self._tenants: dict[int, TenantSeed] = {}
         for tenant in generate(total_devices).tenants:
             self._tenants[tenant.client()["mdm_partition_id"]] = tenant
         self._partitions: dict[int, Partition] = {}
         self._started = time.monotonic()
+        self._default_actions = actions if actions is not None else ActionSettings()
+        self.actions = replace(self._default_actions)
+        self._pending: dict[int, list[Transition]] = {}  # per partition id, in due order
 
     @property
     def partition_ids(self) -> list[int]:
@@ -48,6 +101,8 @@ class MdmStore:
             if tenant is None:
                 return None
             partition = self._partitions[partition_id] = build_partition(tenant)
+        if self._pending.get(partition_id):
+            self._settle(partition)
         return partition
 
     def partitions(self) -> Iterator[Partition]:
@@ -82,9 +137,48 @@ class MdmStore:
             pass
 
     def reset(self) -> None:
-        """Forget every change: partitions are rebuilt from the seed on next use."""
+        """Forget every change: partitions are rebuilt from the seed on next use, pending
+        transitions are dropped and the action settings are the start-up ones again."""
         self._partitions.clear()
+        self._pending.clear()
+        self.actions = replace(self._default_actions)
         self._started = time.monotonic()
+
+    # -- asynchronous completion ------------------------------------------------------------
+
+    def schedule(
+        self, partition: Partition, device: MdmDevice, kind: str, complete: Completion
+    ) -> None:
+        """Complete `kind` on `device` after the configured delay, replacing a pending one of
+        the same kind (a second wipe restarts the wait, it does not complete twice)."""
+        self.cancel(partition, device, kind)
+        due = self.now_ms() + self.actions.delay_ms
+        pending = self._pending.setdefault(partition.id, [])
+        pending.append(Transition(due, device.id, kind, complete))
+        pending.sort(key=lambda transition: transition.due_ms)
+
+    def cancel(self, partition: Partition, device: MdmDevice, kind: str | None = None) -> bool:
+        """Drop the device's pending transition of `kind` (every one when None); whether one was
+        pending."""
+        pending = self._pending.get(partition.id, [])
+        kept = [
+            t for t in pending if t.device_id != device.id or (kind is not None and t.kind != kind)
+        ]
+        self._pending[partition.id] = kept
+        return len(kept) != len(pending)
+
+    def _settle(self, partition: Partition) -> None:
+        """Apply the partition's due transitions, oldest first (a deleted device's are dropped)."""
+        now = self.now_ms()
+        pending = self._pending[partition.id]
+        due = [t for t in pending if t.due_ms <= now]
+        if not due:
+            return
+        self._pending[partition.id] = [t for t in pending if t.due_ms > now]
+        for transition in due:
+            device = partition.devices.get(transition.device_id)
+            if device is not None and not device.deleted:
+                transition.complete(partition, device, transition.due_ms)
 
 
 def config_counts(partition: Partition) -> dict[int, tuple[int, int, int]]:
