@@ -116,6 +116,91 @@ class ActionRunStatus(StrEnum):
     REJECTED = "REJECTED"
 
 
+class DeviceAction(StrEnum):
+    """A remote action on devices, as recorded in a `DeviceActionRun`."""
+
+    ASSIGN = "ASSIGN"
+    UNASSIGN = "UNASSIGN"
+    LOCK = "LOCK"
+    UNLOCK = "UNLOCK"
+    WIPE = "WIPE"
+    RETIRE = "RETIRE"
+    DELETE = "DELETE"
+    FORCE_CHECKIN = "FORCE_CHECKIN"
+    RESTART = "RESTART"
+    ENABLE_LOST_MODE = "ENABLE_LOST_MODE"
+    DISABLE_LOST_MODE = "DISABLE_LOST_MODE"
+    ENTER_KIOSK_MODE = "ENTER_KIOSK_MODE"
+    EXIT_KIOSK_MODE = "EXIT_KIOSK_MODE"
+    RELINQUISH_OWNERSHIP = "RELINQUISH_OWNERSHIP"
+    CANCEL_RELINQUISH_OWNERSHIP = "CANCEL_RELINQUISH_OWNERSHIP"
+    SCHEDULE_OS_UPDATE = "SCHEDULE_OS_UPDATE"
+    LOGOUT_USERS = "LOGOUT_USERS"
+    SEND_MESSAGE = "SEND_MESSAGE"
+    REPLACE_CUSTOM_ATTRIBUTES = "REPLACE_CUSTOM_ATTRIBUTES"
+    PATCH_CUSTOM_ATTRIBUTES = "PATCH_CUSTOM_ATTRIBUTES"
+    REMOVE_CUSTOM_ATTRIBUTES = "REMOVE_CUSTOM_ATTRIBUTES"
+    EXCLUDE_CONFIGURATION = "EXCLUDE_CONFIGURATION"
+    REPUSH_CONFIGURATION = "REPUSH_CONFIGURATION"
+    REINSTALL_CONFIGURATION = "REINSTALL_CONFIGURATION"
+    SYNC_COMPLIANCE = "SYNC_COMPLIANCE"
+
+
+class ActionFailureCode(StrEnum):
+    """Why an action failed on a device it was sent for (the upstream's fault, not the input's)."""
+
+    UPSTREAM_UNAVAILABLE = "UPSTREAM_UNAVAILABLE"
+    UPSTREAM_TIMEOUT = "UPSTREAM_TIMEOUT"
+    UPSTREAM_RATE_LIMITED = "UPSTREAM_RATE_LIMITED"
+    UPSTREAM_BAD_RESPONSE = "UPSTREAM_BAD_RESPONSE"
+    UPSTREAM_UNAUTHORIZED = "UPSTREAM_UNAUTHORIZED"
+    PROVIDER_FAILED = "PROVIDER_FAILED"
+    TIMED_OUT = "TIMED_OUT"
+
+
+class UserErrorCode(StrEnum):
+    """Why a mutation refused its input (`userErrors[].code`)."""
+
+    REQUIRED = "REQUIRED"
+    INVALID = "INVALID"
+    TOO_LONG = "TOO_LONG"
+    TOO_MANY = "TOO_MANY"
+    DUPLICATE = "DUPLICATE"
+    INVALID_ID = "INVALID_ID"
+    NOT_FOUND = "NOT_FOUND"
+    FORBIDDEN = "FORBIDDEN"
+    IDEMPOTENCY_KEY_REUSED = "IDEMPOTENCY_KEY_REUSED"
+
+
+class ActionExceptionCode(StrEnum):
+    """Why a device is not eligible for an action.
+
+    The MDM provider's `actionExceptionCodes` (its document shows PLATFORM_NOT_SUPPORTED) and the
+    rules its document states per call (supervised iOS only, iOS 11.3+, a retired device ...),
+    named once here: the simulator answers with them and the gateway checks the same rules before
+    any call. NOT_ENROLLED and NOT_FOUND are the gateway's own; UNKNOWN is a code the provider
+    adds later.
+    """
+
+    PLATFORM_NOT_SUPPORTED = "PLATFORM_NOT_SUPPORTED"
+    NOT_SUPERVISED = "NOT_SUPERVISED"
+    OS_VERSION_TOO_OLD = "OS_VERSION_TOO_OLD"
+    WRONG_REGISTRATION_STATE = "WRONG_REGISTRATION_STATE"
+    WRONG_STATE = "WRONG_STATE"
+    MISSING_PREREQUISITE = "MISSING_PREREQUISITE"
+    NOT_ENROLLED = "NOT_ENROLLED"
+    NOT_FOUND = "NOT_FOUND"
+    UNKNOWN = "UNKNOWN"
+
+
+class ReassignmentStatus(StrEnum):
+    """The provider's "Last Reassignment Status" of a device after `updateAccount`."""
+
+    INITIATED = "INITIATED"
+    SUCCESS = "SUCCESS"
+    FAILED = "FAILED"
+
+
 class RegistrationState(StrEnum):
     """The MDM provider's registration state of a device (its `REGISTRATIONSTATE` facet)."""
 

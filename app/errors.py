@@ -4,7 +4,10 @@ Anything raised that is not a `PublicError` is masked before it leaves the gatew
 sees `INTERNAL_SERVER_ERROR` and the log keeps the details.
 """
 
+from dataclasses import dataclass
 from typing import Any
+
+from app.enums import UserErrorCode
 
 
 class PublicError(Exception):
@@ -30,3 +33,20 @@ class InvalidCursorError(PublicError):
 
 class InvalidPaginationError(PublicError):
     code = "INVALID_PAGINATION"
+
+
+@dataclass(frozen=True, slots=True)
+class Problem:
+    """One thing wrong with a mutation's input: where (the path under `input`, list indexes
+    included), a code clients can branch on, and a message people can read."""
+
+    path: tuple[str | int, ...]
+    code: UserErrorCode
+    message: str
+
+
+class Problems(list[Problem]):
+    """The input problems of one mutation, collected before anything is changed or sent."""
+
+    def add(self, path: tuple[str | int, ...], code: UserErrorCode, message: str) -> None:
+        self.append(Problem(path, code, message))

@@ -1,27 +1,27 @@
 """The GraphQL endpoint: Strawberry's ASGI view with orjson, the request context and stats."""
 
+from datetime import timedelta
 from typing import Any
 
 import orjson
 from cross_web import HTTPException
-from sqlalchemy.ext.asyncio import AsyncEngine
 from starlette.requests import Request
 from starlette.responses import Response
 from starlette.types import Receive, Scope, Send
 from starlette.websockets import WebSocket
 from strawberry.asgi import GraphQL
+from strawberry.exceptions import ConnectionRejectionError
 from strawberry.http import GraphQLHTTPResponse
 from strawberry.schema import BaseSchema
+from strawberry.schema.exceptions import InvalidOperationTypeError
+from strawberry.subscriptions import GRAPHQL_TRANSPORT_WS_PROTOCOL
 from strawberry.types import ExecutionResult
 from strawberry.types.unset import UNSET, UnsetType
 
 from app import stats
 from app.auth import NOBODY, InvalidToken, Viewer, viewer_from_header
 from app.enums import Role
-from app.ratelimit import RateLimiter
-from app.settings import Settings
-from app.upstreams.registry import Upstreams
-from resolvers.context import RequestContext, build_context
+from resolvers.context import RequestContext, Services, build_context
 
 UNAUTHENTICATED = orjson.dumps(
     {
@@ -59,18 +59,18 @@ def unauthenticated() -> Response:
 
 
 class GatewayView(GraphQL[RequestContext, None]):
-    def __init__(
-        self,
-        schema: BaseSchema,
-        engine: AsyncEngine,
-        upstreams: Upstreams,
-        limiter: RateLimiter,
-        settings: Settings,
-    ) -> None:
-        super().__init__(schema, graphql_ide="graphiql" if settings.graphiql_enabled else None)
-        self.engine = engine
-        self.upstreams = upstreams
-        self.limiter = limiter
+    def __init__(self, schema: BaseSchema, services: Services) -> None:
+        settings = services.settings
+        super().__init__(
+            schema,
+            graphql_ide="graphiql" if settings.graphiql_enabled else None,
+            # Only graphql-transport-ws: the legacy graphql-ws protocol has no acknowledged
+            # handshake to gate subscriptions on.
+            subscription_protocols=(GRAPHQL_TRANSPORT_WS_PROTOCOL,),
+            connection_init_wait_timeout=timedelta(seconds=settings.ws_init_timeout_seconds),
+            max_subscriptions_per_connection=settings.ws_max_subscriptions,
+        )
+        self.services = services
         self.settings = settings
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
@@ -80,7 +80,12 @@ class GatewayView(GraphQL[RequestContext, None]):
         try:
             response = await self.run(Request(scope=scope, receive=receive))
         except HTTPException as error:
-            response = http_error(error.status_code, error.reason)
+            if isinstance(error.__cause__, InvalidOperationTypeError):
+                # A mutation over GET: the method is what is wrong (GraphQL over HTTP: 405).
+                response = http_error(405, error.reason)
+                response.headers["Allow"] = "POST"
+            else:
+                response = http_error(error.status_code, error.reason)
         await response(scope, receive, send)
 
     async def get_context(
@@ -88,9 +93,21 @@ class GatewayView(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         figures = stats.current() or stats.begin_request()
         viewer: Viewer = getattr(request.state, "viewer", NOBODY)
-        return build_context(
-            self.engine, self.upstreams, self.limiter, self.settings, viewer, figures
-        )
+        return build_context(self.services, viewer, figures)
+
+    async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
+        """Authenticate a WebSocket by its `connection_init` payload (browsers cannot set headers
+        on a WebSocket): `{"Authorization": "Bearer <token>"}`. Refused with close code 4403."""
+        params = getattr(context, "connection_params", None) or {}
+        header = params.get("Authorization") or params.get("authorization")
+        try:
+            viewer = viewer_from_header(self.settings, header if isinstance(header, str) else None)
+        except InvalidToken:
+            raise ConnectionRejectionError({"reason": "a valid bearer token is required"}) from None
+        fresh = context.refreshed(viewer)
+        for name in RequestContext.__slots__:
+            setattr(context, name, getattr(fresh, name))
+        return UNSET
 
     async def run(
         self,

@@ -9,8 +9,10 @@ import sqlalchemy as sa
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse
-from starlette.routing import Route
+from starlette.routing import Route, WebSocketRoute
 
+from app.actions.follower import ActionFollower
+from app.broker import MemoryBroker
 from app.db.engine import create_engine, reader
 from app.graphql_view import GatewayView
 from app.logs import configure_logging
@@ -18,6 +20,7 @@ from app.middleware import BodyLimit, RequestLog
 from app.ratelimit import MemoryRateLimiter, RateLimiter, RedisRateLimiter
 from app.settings import Settings, get_settings
 from app.upstreams.registry import create_upstreams
+from resolvers.context import Services
 from schema import build_schema
 
 
@@ -56,7 +59,10 @@ def create_app(
     )
     upstreams = create_upstreams(settings, **(upstream_transports or {}))
     limiter = create_rate_limiter(settings)
-    view = GatewayView(build_schema(settings), reader(engine), upstreams, limiter, settings)
+    broker = MemoryBroker()
+    follower = ActionFollower(settings, reader(engine), engine, upstreams, broker)
+    services = Services(settings, reader(engine), engine, upstreams, limiter, broker, follower)
+    view = GatewayView(build_schema(settings), services)
 
     async def healthz(_request: Request) -> JSONResponse:
         return JSONResponse({"status": "ok"})
@@ -73,9 +79,12 @@ def create_app(
     async def lifespan(_app: Starlette) -> AsyncIterator[None]:
         if settings.gc_tuning:
             tune_garbage_collector()
+        follower.start()
         try:
             yield
         finally:
+            await follower.stop()
+            await broker.aclose()
             await upstreams.aclose()
             await limiter.aclose()
             await engine.dispose()
@@ -83,6 +92,7 @@ def create_app(
     app = Starlette(
         routes=[
             Route("/graphql", view, methods=["GET", "POST"]),
+            WebSocketRoute("/graphql", view),
             Route("/healthz", healthz, methods=["GET"]),
             Route("/readyz", readyz, methods=["GET"]),
         ],
@@ -92,5 +102,7 @@ def create_app(
     app.add_middleware(RequestLog)
     app.state.engine = engine
     app.state.upstreams = upstreams
+    app.state.services = services
+    app.state.follower = follower
     app.state.settings = settings
     return app

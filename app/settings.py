@@ -75,6 +75,14 @@ class Settings(BaseSettings):
     rate_limit_refill_per_second: float = Field(default=50_000, gt=0)
     redis_url: str | None = None
     redis_prefix: str = "fleet-gateway"
+    # Device actions (see app/actions/): targets per call, how often the follower looks at runs
+    # still PENDING, and when a run that never finishes is failed.
+    action_max_devices: int = Field(default=100, ge=1, le=500)
+    action_poll_seconds: float = Field(default=2.0, gt=0)
+    action_timeout_seconds: float = Field(default=600.0, gt=0)
+    # Subscriptions over WebSocket (graphql-transport-ws).
+    ws_init_timeout_seconds: float = Field(default=10.0, gt=0)
+    ws_max_subscriptions: int = Field(default=20, ge=1)
     default_page_size: int = Field(default=50, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=100)
 

@@ -4,7 +4,9 @@ from dataclasses import dataclass
 
 from sqlalchemy.ext.asyncio import AsyncEngine
 
+from app.actions.follower import ActionFollower
 from app.auth import Viewer
+from app.broker import Broker
 from app.db.scope import TenantScope
 from app.ratelimit import RateLimiter
 from app.settings import Settings
@@ -15,8 +17,22 @@ from resolvers.loaders import Loaders
 from resolvers.upstream import UpstreamLoaders
 
 
+@dataclass(frozen=True, slots=True)
+class Services:
+    """What the running service holds for every request: built once at start-up."""
+
+    settings: Settings
+    reader: AsyncEngine  # autocommit: reads skip BEGIN/ROLLBACK
+    writer: AsyncEngine  # transactions
+    upstreams: Upstreams
+    rate_limiter: RateLimiter
+    broker: Broker
+    follower: ActionFollower
+
+
 @dataclass(slots=True)
 class RequestContext:
+    services: Services
     settings: Settings
     viewer: Viewer
     scope: TenantScope
@@ -24,22 +40,30 @@ class RequestContext:
     upstream: UpstreamLoaders
     stats: RequestStats
     rate_limiter: RateLimiter
+    # A WebSocket's `connection_init` payload (set by Strawberry before `on_ws_connect`).
+    connection_params: dict[str, object] | None = None
+
+    def forget_reads(self) -> None:
+        """Empty the DataLoader caches: the next event of a subscription reads afresh."""
+        fresh = self.refreshed()
+        self.loaders, self.upstream = fresh.loaders, fresh.upstream
+
+    def refreshed(self, viewer: Viewer | None = None) -> "RequestContext":
+        """A context with empty DataLoader caches (each event of a subscription reads afresh),
+        for `viewer` when given (a WebSocket authenticates after its context exists)."""
+        return build_context(self.services, viewer or self.viewer, self.stats)
 
 
-def build_context(
-    engine: AsyncEngine,
-    upstreams: Upstreams,
-    rate_limiter: RateLimiter,
-    settings: Settings,
-    viewer: Viewer,
-    stats: RequestStats,
-) -> RequestContext:
+def build_context(services: Services, viewer: Viewer, stats: RequestStats) -> RequestContext:
     """Everything one request needs; DataLoaders are new per request so caches never leak.
 
     The upstream deadline starts now: every upstream read of this request must fit in it.
     """
-    scope = TenantScope(engine, viewer.tenant_id)
+    settings = services.settings
+    scope = TenantScope(services.reader, viewer.tenant_id, services.writer)
     loaders = Loaders(scope)
     deadline = Deadline(settings.upstream_deadline_seconds)
-    upstream = UpstreamLoaders(upstreams, loaders, deadline, settings.upstream_concurrency)
-    return RequestContext(settings, viewer, scope, loaders, upstream, stats, rate_limiter)
+    upstream = UpstreamLoaders(services.upstreams, loaders, deadline, settings.upstream_concurrency)
+    return RequestContext(
+        services, settings, viewer, scope, loaders, upstream, stats, services.rate_limiter
+    )

@@ -29,6 +29,8 @@ PARCELS = tables.Parcel.__table__
 MDM = tables.MdmEnrollment.__table__
 CHARACTERISTICS = tables.DeviceCharacteristics.__table__
 OBSERVED = tables.DeviceObservedUser.__table__
+RUNS = tables.DeviceActionRun.__table__
+TARGETS = tables.DeviceActionTarget.__table__
 
 
 def exposed_enrollment() -> Condition:
@@ -49,6 +51,8 @@ PARCELS_OF_DEVICE = ChildRelation("parcels", PARCELS, PARCELS.c.device_id)
 OBSERVED_USERS_OF_DEVICE = ChildRelation("observedUsers", OBSERVED, OBSERVED.c.device_id)
 DEVICES_OF_USER = ChildRelation("userDevices", DEVICES, DEVICES.c.user_id)
 DEVICES_OF_ORDER = ChildRelation("orderDevices", DEVICES, DEVICES.c.order_id)
+# A device's action runs, through their targets (one row per run the device was part of).
+TARGETS_OF_DEVICE = ChildRelation("actionRuns", TARGETS, TARGETS.c.device_id)
 
 
 class Loaders:
@@ -65,6 +69,8 @@ class Loaders:
         self.mdm_enrollment = self._by_key(MDM, MDM.c.id, exposed_enrollment())
         self.characteristics = self._by_key(CHARACTERISTICS, CHARACTERISTICS.c.device_id)
         self.mdm_of_device: DataLoader[int, Row | None] = DataLoader(self._current_enrollments)
+        self.action_run = self._by_key(RUNS, RUNS.c.id)
+        self.targets_of_run: DataLoader[int, list[Row]] = DataLoader(self._targets_of_runs)
         self._keyed: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def _by_key(
@@ -88,6 +94,15 @@ class Loaders:
         for row in await self.scope.all(stmt):
             current.setdefault(row.device_id, row)
         return [current.get(k) for k in device_ids]
+
+    async def _targets_of_runs(self, run_ids: Sequence[int]) -> list[list[Row]]:
+        stmt = (
+            self.scope.select(TARGETS).where(TARGETS.c.run_id.in_(run_ids)).order_by(TARGETS.c.id)
+        )
+        grouped: dict[int, list[Row]] = defaultdict(list)
+        for row in await self.scope.all(stmt):
+            grouped[row.run_id].append(row)
+        return [grouped.get(run_id, []) for run_id in run_ids]
 
     def _memo(
         self, key: Hashable, make: Callable[[], DataLoader[Any, Any]]

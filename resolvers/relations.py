@@ -11,6 +11,7 @@ from resolvers.context import RequestContext
 from resolvers.loaders import (
     OBSERVED,
     PARCELS,
+    TARGETS,
     ChildRelation,
     Condition,
     Counter,
@@ -25,6 +26,9 @@ PARCEL_ORDERING = Ordering(
 OBSERVED_ORDERING = Ordering(
     "LAST_SEEN_AT", OBSERVED.c.last_seen_at, OBSERVED.c.id, OrderDirection.DESC, True
 )
+
+# A device's action runs, newest first (run ids grow with time).
+ACTION_RUN_ORDERING = Ordering("RUN", TARGETS.c.run_id, TARGETS.c.id, OrderDirection.DESC, False)
 
 
 @dataclass(slots=True)

@@ -10,9 +10,11 @@ from app.settings import Settings
 from schema.errors import ErrorCodes
 from schema.introspection import NoSchemaIntrospection
 from schema.limits import QueryLimits
+from schema.mutations import Mutation
 from schema.parsing import ParseCache
 from schema.query import Query
 from schema.scalars import SCALAR_MAP
+from schema.subscription import Subscription
 from schema.telemetry import OperationFigures
 
 
@@ -27,6 +29,8 @@ def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the gateway's extensions, configured from settings."""
     return GatewaySchema(
         query=Query,
+        mutation=Mutation,
+        subscription=Subscription,
         config=StrawberryConfig(
             disable_field_suggestions=settings.is_production,
             scalar_map=SCALAR_MAP,

@@ -14,8 +14,8 @@ from resolvers.users import UserOrderField
 E = TypeVar("E", bound=type[Enum])
 
 
-def _expose(cls: E, description: str | None = None) -> E:
-    return strawberry.enum(cls, description=description or cls.__doc__)
+def _expose(cls: E, description: str | None = None, *, name: str | None = None) -> E:
+    return strawberry.enum(cls, name=name, description=description or cls.__doc__)
 
 
 DeviceClientStatus = _expose(enums.DeviceClientStatus)
@@ -35,3 +35,14 @@ OrderDirection = _expose(OrderDirection, "Ascending (NULLs last) or descending (
 DeviceOrderField = _expose(DeviceOrderField, "What a device list can be ordered by.")
 UserOrderField = _expose(UserOrderField, "What a user list can be ordered by.")
 OrderOrderField = _expose(OrderOrderField, "What an order list can be ordered by.")
+
+UserErrorCode = _expose(enums.UserErrorCode)
+DeviceAction = _expose(enums.DeviceAction)
+ActionRunStatus = _expose(enums.ActionRunStatus)
+IneligibilityCode = _expose(
+    enums.ActionExceptionCode,
+    "Why a device is not eligible for an action: the MDM provider's action exception codes "
+    "and the gateway's own checks.",
+    name="IneligibilityCode",
+)
+ActionFailureCode = _expose(enums.ActionFailureCode)

@@ -12,6 +12,7 @@ from schema.connection import Connection, root_connection
 from schema.context import Info
 from schema.inputs import DeviceFilter, DeviceOrder, OrderFilter, OrderOrder, UserFilter, UserOrder
 from schema.node import Node, from_global_id
+from schema.types.action_run import DeviceActionRun
 from schema.types.address import Address
 from schema.types.device import Device
 from schema.types.mdm import MdmEnrollment
@@ -21,7 +22,8 @@ from schema.types.tenant import Tenant, ViewerInfo
 from schema.types.user import User
 
 NODE_TYPES: dict[str, type[Node]] = {
-    cls.__name__: cls for cls in (Device, User, Order, Parcel, Address, MdmEnrollment, Tenant)
+    cls.__name__: cls
+    for cls in (Device, User, Order, Parcel, Address, MdmEnrollment, Tenant, DeviceActionRun)
 }
 MAX_NODES = 100
 

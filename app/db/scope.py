@@ -1,16 +1,19 @@
-"""Tenant scoping: the one place that restricts reads to the viewer's client organisation.
+"""Tenant scoping: the one place that restricts reads and writes to the viewer's client
+organisation.
 
-Every resolver query starts from `TenantScope.select(table)`, so a row of another tenant is
-unreachable by construction, whichever id a client sends.
+Every resolver query starts from `TenantScope.select(table)`, and every write goes through
+`TenantScope.transaction()`, whose inserts carry the tenant and whose updates are restricted to
+it, so a row of another tenant is unreachable by construction, whichever id a client sends.
 """
 
 import asyncio
-from collections.abc import Callable, Coroutine, Sequence
+from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
-from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
 @dataclass(frozen=True, slots=True)
@@ -19,6 +22,8 @@ class TenantScope:
 
     engine: AsyncEngine
     tenant_id: int | None
+    # Transactions run on this engine (the reads' engine is in autocommit); None: `engine`.
+    writer: AsyncEngine | None = None
 
     def where(self, table: sa.FromClause) -> sa.ColumnElement[bool]:
         if self.tenant_id is None:
@@ -40,9 +45,51 @@ class TenantScope:
     async def scalar(self, stmt: sa.Select[Any]) -> Any:
         return await _to_completion(self._read(stmt, lambda result: result.scalar()))
 
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator["TenantWrites"]:
+        """One transaction, committed when the block ends without an error."""
+        async with (self.writer or self.engine).begin() as conn:
+            yield TenantWrites(conn, self)
+
     async def _read(self, stmt: sa.Select[Any], fetch: Callable[[sa.Result[Any]], Any]) -> Any:
         async with self.engine.connect() as conn:
             return fetch(await conn.execute(stmt))
+
+
+@dataclass(frozen=True, slots=True)
+class TenantWrites:
+    """Statements inside one of the tenant's transactions."""
+
+    conn: AsyncConnection
+    scope: TenantScope
+
+    def _tenant(self) -> int:
+        if self.scope.tenant_id is None:
+            raise RuntimeError("writes need a tenant: an operator scope may only read")
+        return self.scope.tenant_id
+
+    async def insert(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> list[Any]:
+        """Insert rows of the tenant (their `client_id` is set here) in one statement; their
+        primary keys (`id`, or `device_id` for a device's one-to-one rows), in order."""
+        if not rows:
+            return []
+        tenant = self._tenant()
+        values = [{**row, "client_id": tenant} for row in rows]
+        (key,) = table.primary_key.columns
+        stmt = sa.insert(table).returning(key, sort_by_parameter_order=True)
+        return list((await self.conn.execute(stmt, values)).scalars())
+
+    async def update(
+        self, table: sa.Table, condition: sa.ColumnElement[bool], values: Mapping[str, Any]
+    ) -> int:
+        """Update the tenant's rows matching `condition`; how many changed."""
+        self._tenant()
+        stmt = sa.update(table).where(self.scope.where(table), condition).values(**values)
+        return (await self.conn.execute(stmt)).rowcount
+
+    async def all(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
+        """A read inside the transaction (build it from `scope.select`, as every read)."""
+        return (await self.conn.execute(stmt)).all()
 
 
 # Reads still running for a caller that was cancelled (kept referenced until they finish).

@@ -310,6 +310,9 @@ class DeviceActionRun(SQLModel, table=True):
     idempotency_key: str | None = Field(default=None, max_length=200)
     requested_by: int | None = Field(default=None, foreign_key="users.id", ondelete="SET NULL")
     dry_run: bool = False
+    # Why the whole run was refused (e.g. FORBIDDEN: the viewer's role may not run the action).
+    code: str | None = Field(default=None, max_length=60)
+    reason: str | None = Field(default=None, sa_type=sa.Text)
     created_at: datetime = _created()
     updated_at: datetime = _created()
     finished_at: datetime | None = _ts()

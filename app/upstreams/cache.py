@@ -40,5 +40,10 @@ class ReadCache:
         finally:
             del self._inflight[key]
 
+    def forget(self, matches: Callable[[Any], bool]) -> None:
+        """Drop every cached value whose key `matches` (reads in flight still complete)."""
+        for key in [key for key in self._values if matches(key)]:
+            self._values.pop(key, None)
+
     def clear(self) -> None:
         self._values.clear()

@@ -115,6 +115,24 @@ class UpstreamClient:
             raise UpstreamUnavailable(self.config.name, breaker="open")
         return await self.breaker.call_async(self._get_with_retries, path, deadline, params)
 
+    async def send(
+        self,
+        method: str,
+        path: str,
+        deadline: Deadline,
+        *,
+        params: Mapping[str, Any] | None = None,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any | None:
+        """A call that changes something: never retried (a lost answer does not mean the change
+        was not made), but timed, counted and guarded by the breaker like a read. None on 404."""
+        if self.breaker_open:
+            raise UpstreamUnavailable(self.config.name, breaker="open")
+        return await self.breaker.call_async(
+            self._send_once, method, path, deadline, params, data, json
+        )
+
     async def _get_with_retries(
         self, path: str, deadline: Deadline, params: Mapping[str, Any] | None
     ) -> Any | None:
@@ -150,6 +168,17 @@ class UpstreamClient:
     async def _get_once(
         self, path: str, deadline: Deadline, params: Mapping[str, Any] | None
     ) -> Any | None:
+        return await self._send_once("GET", path, deadline, params)
+
+    async def _send_once(
+        self,
+        method: str,
+        path: str,
+        deadline: Deadline,
+        params: Mapping[str, Any] | None,
+        data: Mapping[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any | None:
         budget = min(self.config.timeout_seconds, deadline.remaining())
         if budget <= 0:
             raise UpstreamTimeout(self.config.name)
@@ -158,7 +187,9 @@ class UpstreamClient:
             figures.upstream_calls += 1
         try:
             async with asyncio.timeout(budget):
-                response = await self.http.get(path, params=params, timeout=budget)
+                response = await self.http.request(
+                    method, path, params=params, data=data, json=json, timeout=budget
+                )
         except (TimeoutError, httpx.TimeoutException):
             raise UpstreamTimeout(self.config.name) from None
         except httpx.TransportError as error:

@@ -30,6 +30,55 @@ class MdmAdapter(UpstreamAdapter):
             raise UpstreamBadResponse(self.name)
         return found
 
+    async def device(self, device_id: int, deadline: Deadline) -> Record | None:
+        """The device's live details, never from the cache: actions decide on them."""
+        body = await self.client.get_json(f"/api/v1/device/{device_id}", deadline)
+        if body is None:
+            return None
+        record = self._result(body)
+        if not isinstance(record, dict):
+            raise UpstreamBadResponse(self.name)
+        return record
+
+    async def device_configs(self, device_id: int, deadline: Deadline) -> list[Record] | None:
+        """The device's configurations and their status, never from the cache."""
+        body = await self.client.get_json(f"/api/v1/device/{device_id}/configs", deadline)
+        return None if body is None else self._search_results(body)
+
+    async def ineligible(
+        self, path: str, ids: list[int], deadline: Deadline, options: dict[str, Any] | None = None
+    ) -> dict[int, list[str]]:
+        """A viability check (`GET path?checkViability=true&ids=...`): the action exception codes
+        of each device it may not run on. Devices absent from the answer are eligible."""
+        params: dict[str, Any] = {**(options or {}), "checkViability": "true", "ids": ids}
+        body = await self.client.get_json(path, deadline, params)
+        if body is None:
+            raise UpstreamBadResponse(self.name, status=404)
+        found: dict[int, list[str]] = {}
+        for record in self._search_results(body):
+            codes = record.get("actionExceptionCodes") or []
+            found[int(record["id"])] = [str(code) for code in codes if code] or ["UNKNOWN"]
+        return found
+
+    async def act(
+        self,
+        method: str,
+        path: str,
+        deadline: Deadline,
+        *,
+        params: dict[str, Any] | None = None,
+        data: dict[str, Any] | None = None,
+        json: Any = None,
+    ) -> Any:
+        """An action call; its `result` (a count, `true`, or the rejected devices). None: the
+        provider does not know the device (404)."""
+        body = await self.client.send(method, path, deadline, params=params, data=data, json=json)
+        return None if body is None else self._result(body)
+
+    def forget(self, tenant_id: int) -> None:
+        """Drop the tenant's cached reads: an action changed what they said."""
+        self.cache.forget(lambda key: key[:2] == ("mdm", tenant_id))
+
     async def partition_devices(
         self, tenant_id: int, partition_id: int, deadline: Deadline
     ) -> dict[int, Record]:

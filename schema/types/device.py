@@ -7,14 +7,20 @@ from typing import Any, ClassVar, TypeVar
 import strawberry
 from aiodataloader import DataLoader
 
-from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE
+from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE, TARGETS_OF_DEVICE
 from resolvers.paging import PageArgs, Positions, list_page
-from resolvers.relations import OBSERVED_ORDERING, PARCEL_ORDERING, child_page
+from resolvers.relations import (
+    ACTION_RUN_ORDERING,
+    OBSERVED_ORDERING,
+    PARCEL_ORDERING,
+    child_page,
+)
 from resolvers.upstream import InventoryKey, MdmKey
 from schema.connection import Connection, child_connection
 from schema.context import Info
 from schema.enums import DeviceClientStatus
 from schema.node import Node
+from schema.types.action_run import DeviceActionRun
 from schema.types.characteristics import DeviceCharacteristics
 from schema.types.mdm import MdmEnrollment
 from schema.types.money import Money
@@ -140,6 +146,30 @@ class Device(Node):
             PageArgs(first, after, last, before),
         )
         return ObservedUserConnection.build(found.page, found.count)
+
+    @strawberry.field(
+        description="Actions requested on this device through the gateway, newest first."
+    )
+    async def action_runs(
+        self,
+        info: Info,
+        first: int | None = None,
+        after: str | None = None,
+        last: int | None = None,
+        before: str | None = None,
+    ) -> Connection[DeviceActionRun]:
+        found = await child_page(
+            info.context,
+            TARGETS_OF_DEVICE,
+            self.id,
+            ACTION_RUN_ORDERING,
+            PageArgs(first, after, last, before),
+        )
+        runs = await info.context.loaders.action_run.load_many([r.run_id for r in found.page.rows])
+        by_id = {run.id: run for run in runs if run is not None}
+        return Connection.build(
+            found.page, found.count, lambda row: DeviceActionRun.from_row(by_id[row.run_id])
+        )
 
     # What the upstreams know. Each field is null when the upstream does not know the device, and
     # null with a typed error (UPSTREAM_*) when the upstream fails; the rest of the response stands.
