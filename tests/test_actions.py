@@ -536,3 +536,159 @@ async def test_a_foreign_device_is_not_found_and_nothing_is_sent(fleet: Fleet) -
         assert [(i["code"], i["device"]) for i in payload["ineligible"]] == [("NOT_FOUND", None)]
         assert payload["run"]["status"] == "REJECTED"
         assert await mdm_requests(fleet.sims, "/lock") == before
+
+
+# ---- every other action's happy path ----------------------------------------------------------
+
+
+async def config_of(fleet: Fleet, record: Record, status: str) -> int | None:
+    """The provider id of a configuration with `status` on the device, if any."""
+    async with httpx.AsyncClient(auth=("gateway", "gateway-secret")) as http:
+        response = await http.get(f"{fleet.sims.mdm_url}/api/v1/device/{record['id']}/configs")
+    configs = response.json()["result"]["searchResults"]
+    return next((c["id"] for c in configs if c["status"] == status), None)
+
+
+async def config_status(fleet: Fleet, record: Record, config_id: int) -> str:
+    async with httpx.AsyncClient(auth=("gateway", "gateway-secret")) as http:
+        response = await http.get(f"{fleet.sims.mdm_url}/api/v1/device/{record['id']}/configs")
+    configs = response.json()["result"]["searchResults"]
+    return str(next(c["status"] for c in configs if c["id"] == config_id))
+
+
+async def succeeded(fleet: Fleet, mutation: str, record: Record, **extra: Any) -> dict[str, Any]:
+    input_type = "ConfigurationActionInput" if mutation.endswith("Configuration") else None
+    payload = await act(
+        fleet.client, mutation, {"deviceIds": [fleet.gid(record)], **extra}, input_type
+    )
+    assert (payload["userErrors"], payload["ineligible"]) == ([], []), payload
+    assert payload["run"]["status"] == "SUCCEEDED", payload
+    return payload
+
+
+async def test_unlock_with_a_pin_and_with_the_legacy_code(fleet: Fleet) -> None:
+    first, second = await fleet.pick(active, 2)
+    await succeeded(fleet, "lockDevices", first)
+    payload = await succeeded(fleet, "unlockDevices", first, pin="ab12cd34")
+    assert "pin" not in str(await fleet.client.rows(sa.select(RUNS.c.input)))
+    assert payload["run"]["targets"][0]["status"] == "SUCCEEDED"
+    await succeeded(fleet, "unlockDevices", second, pin="")
+    query = "query($id: ID!) { node(id: $id) { ... on Device { mdm { isLocked } } } }"
+    seen = (await fleet.client.data(query, {"id": fleet.gid(first)}))["node"]
+    if seen["mdm"] is not None:
+        assert seen["mdm"]["isLocked"] is False
+
+
+async def test_delete_a_retired_device(fleet: Fleet) -> None:
+    (device,) = await fleet.pick(lambda r: r["registrationState"] == "RETIRED")
+    await succeeded(fleet, "deleteDevices", device)
+    async with httpx.AsyncClient(auth=("gateway", "gateway-secret")) as http:
+        response = await http.get(f"{fleet.sims.mdm_url}/api/v1/device/{device['id']}")
+    assert response.status_code == 404
+
+
+async def test_force_checkin_restart_os_update_logout_message_and_compliance(fleet: Fleet) -> None:
+    (device,) = await fleet.pick(active)
+    before = device["lastCheckin"] or 0
+    await succeeded(fleet, "forceCheckinDevices", device)
+    assert (await fleet.details(device))["lastCheckin"] > before
+    (iphone,) = await fleet.pick(ios(supervised=True))
+    await succeeded(fleet, "restartDevices", iphone)
+    await succeeded(fleet, "scheduleOsUpdate", iphone, version="99.1")
+    (android,) = await fleet.pick(platform("ANDROID"))
+    await succeeded(fleet, "logoutDeviceUsers", android)
+    await succeeded(
+        fleet,
+        "sendDeviceMessage",
+        device,
+        message="Please return the laptop",
+        sendEmail=True,
+        emailSubject="Return",
+        emailBody="Friday, please.",
+    )
+    await succeeded(fleet, "syncCompliance", device, vendor="INTUNE")
+
+
+async def test_kiosk_mode_and_relinquishing(fleet: Fleet) -> None:
+    (kiosk,) = await fleet.pick(lambda r: platform("ANDROID")(r) and r["kioskState"] != "ACTIVE")
+    await succeeded(fleet, "enterKioskMode", kiosk)
+    assert (await fleet.details(kiosk))["kioskState"] == "ACTIVE"
+    await succeeded(fleet, "exitKioskMode", kiosk)
+    assert (await fleet.details(kiosk))["kioskState"] == "INACTIVE"
+    (owned,) = await fleet.pick(
+        lambda r: platform("ANDROID")(r) and r["ownershipType"] == "COMPANY"
+    )
+    await succeeded(fleet, "relinquishOwnership", owned)
+    await succeeded(fleet, "cancelRelinquishOwnership", owned)
+    await asyncio.sleep(0.2)  # past the simulator's delay: a cancelled relinquish never lands
+    assert (await fleet.details(owned))["ownershipType"] == "COMPANY"
+
+
+async def test_exclude_repush_and_reinstall_a_configuration(fleet: Fleet) -> None:
+    for record in await fleet.pick(active, 20):
+        config_id = await config_of(fleet, record, "INSTALLED")
+        if config_id is not None:
+            break
+    else:
+        pytest.skip("no device with an installed configuration")
+    await succeeded(fleet, "excludeConfiguration", record, configurationIds=[config_id])
+    assert await config_status(fleet, record, config_id) == "EXCLUDED"
+    payload = await act(
+        fleet.client,
+        "excludeConfiguration",
+        {"deviceIds": [fleet.gid(record)], "configurationIds": [config_id]},
+        "ConfigurationActionInput",
+    )
+    assert [i["code"] for i in payload["ineligible"]] == ["WRONG_STATE"]
+    await succeeded(fleet, "repushConfiguration", record, configurationIds=[config_id])
+    assert await config_status(fleet, record, config_id) in ("PENDING", "INSTALLED")
+    await succeeded(fleet, "reinstallConfiguration", record, configurationIds=[config_id])
+    payload = await act(
+        fleet.client,
+        "reinstallConfiguration",
+        {"deviceIds": [fleet.gid(record)], "configurationIds": [987_654]},
+        "ConfigurationActionInput",
+    )
+    assert [i["code"] for i in payload["ineligible"]] == ["MISSING_PREREQUISITE"]
+
+
+async def test_unassign_takes_the_device_away_from_its_assignee(fleet: Fleet) -> None:
+    tenant = await fleet.client.tenant_id()
+    async with fleet.client.backend.engine.connect() as conn:
+        query = sa.select(D.c.id, D.c.user_id).where(
+            D.c.client_id == tenant, D.c.user_id.is_not(None)
+        )
+        device_id, user_id = (await conn.execute(query.limit(1))).one()
+    gid = to_global_id("Device", device_id)
+    try:
+        payload = await act(fleet.client, "unassignDevice", {"deviceIds": [gid]})
+        assert payload["run"]["status"] == "SUCCEEDED", payload
+        query = "query($id: ID!) { node(id: $id) { ... on Device { assignee { id } } } }"
+        assert (await fleet.client.data(query, {"id": gid}))["node"]["assignee"] is None
+    finally:
+        async with fleet.client.backend.engine.begin() as conn:
+            await conn.execute(sa.update(D).where(D.c.id == device_id).values(user_id=user_id))
+
+
+async def test_two_requests_racing_on_one_key_make_one_run(fleet: Fleet) -> None:
+    (device,) = await fleet.pick(active)
+    input = {"deviceIds": [fleet.gid(device)], "idempotencyKey": "race-1"}
+    first, second = await asyncio.gather(
+        act(fleet.client, "lockDevices", input), act(fleet.client, "lockDevices", input)
+    )
+    assert first["run"]["id"] == second["run"]["id"]
+    runs = await fleet.client.scalars(
+        sa.select(RUNS.c.id).where(RUNS.c.idempotency_key == "race-1")
+    )
+    assert len(runs) == 1
+
+
+async def test_a_dry_run_the_provider_cannot_answer_is_a_typed_error(fleet: Fleet) -> None:
+    (device,) = await fleet.pick(active)
+    await fleet.sims.fault("mdm", "5xx")
+    query = """mutation($id: ID!) {
+      lockDevices(input: {deviceIds: [$id], dryRun: true}) { ineligible { code } } }"""
+    body = await fleet.client.post(query, {"id": fleet.gid(device)})
+    assert body["data"] is None
+    assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_UNAVAILABLE"]
+    assert body["errors"][0]["path"] == ["lockDevices"]

@@ -121,3 +121,58 @@ async def test_mutations_over_get_are_refused(fleet: Fleet) -> None:  # noqa: F8
     assert response.status_code == 405
     assert response.headers["allow"] == "POST"
     assert response.json()["errors"][0]["extensions"]["code"] == "METHOD_NOT_ALLOWED"
+
+
+@pytest.mark.parametrize("mutation", sorted(ACTION_INPUTS))
+async def test_another_tenants_device_is_not_found_by_every_action(
+    fleet: Fleet,  # noqa: F811
+    mutation: str,
+) -> None:
+    """A globex admin naming an acme device: NOT_FOUND, as for a device that does not exist,
+    nothing sent for it, and nothing of it in the answer."""
+    (device,) = await fleet.pick(active)
+    settings = {"mdm_base_url": fleet.sims.mdm_url, "inventory_base_url": fleet.sims.inventory_url}
+    async with gateway(fleet.client.backend, "globex", **settings) as other:
+        before = {p: n for p, n in (await _by_path(fleet)).items() if str(device["id"]) in p}
+        extra, input_type = ACTION_INPUTS[mutation]
+        input_type = input_type or mutation[0].upper() + mutation[1:] + "Input"
+        query = (
+            f"mutation($input: {input_type}!) {{ {mutation}(input: $input) {{ "
+            "run { status targets { status code device { id } } } "
+            "ineligible { code reason device { id } } userErrors { field code } } }"
+        )
+        variables = {"input": {"deviceIds": [fleet.gid(device)], **extra}}
+        payload = (await other.data(query, variables))[mutation]
+        if mutation == "assignDevice":
+            # The user named is acme's too: refused before any device is looked at.
+            assert [e["code"] for e in payload["userErrors"]] == ["NOT_FOUND"]
+        else:
+            assert payload["userErrors"] == []
+            assert [(i["code"], i["device"]) for i in payload["ineligible"]] == [
+                ("NOT_FOUND", None)
+            ]
+            assert payload["run"]["targets"] == [
+                {"status": "REJECTED", "code": "NOT_FOUND", "device": None}
+            ]
+        after = {p: n for p, n in (await _by_path(fleet)).items() if str(device["id"]) in p}
+        assert after == before
+
+
+async def _by_path(fleet: Fleet) -> dict[str, int]:  # noqa: F811
+    stats: dict[str, int] = (await fleet.sims.http.get("/mdm/_sim/stats")).json()["by_path"]
+    return stats
+
+
+async def test_another_tenants_action_run_is_null(fleet: Fleet) -> None:  # noqa: F811
+    (device,) = await fleet.pick(active)
+    query = "mutation($id: ID!) { lockDevices(input: {deviceIds: [$id]}) { run { id } } }"
+    run_id = (await fleet.client.data(query, {"id": fleet.gid(device)}))["lockDevices"]["run"]["id"]
+    lookup = """query($id: ID!) { node(id: $id) { id } nodes(ids: [$id]) { id }
+        acme: node(id: $id) { ... on DeviceActionRun { targets { status } } } }"""
+    async with gateway(fleet.client.backend, "globex") as other:
+        assert await other.data(lookup, {"id": run_id}) == {
+            "node": None,
+            "nodes": [None],
+            "acme": None,
+        }
+    assert (await fleet.client.data(lookup, {"id": run_id}))["node"] == {"id": run_id}
