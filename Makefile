@@ -12,7 +12,7 @@ export UV_PROJECT_ENVIRONMENT := $(VENV)
 export UV_PYTHON_DOWNLOADS := never
 export PYTHONPATH := $(CURDIR)
 
-.PHONY: install run migrate seed token audit-deps test bench schema lint format clean
+.PHONY: install run migrate seed token node-deps graphiql-assets test bench schema lint format clean deploy-check
 
 $(UV):
 	python3 -m venv $(TOOLS)
@@ -46,21 +46,32 @@ ROLE ?= TENANT_ADMIN
 token: migrate
 	$(PY) -m app token --tenant $(TENANT) --role $(ROLE)
 
-# The GraphQL-over-HTTP audit's Node dependencies (pinned by its lock file), when npm is here.
-AUDIT := clients/audit
-$(AUDIT)/node_modules/.installed: $(AUDIT)/package.json $(AUDIT)/package-lock.json
-	cd $(AUDIT) && npm ci --no-audit --no-fund --loglevel=error
+# The Node project of client tests (clients/: the GraphQL-over-HTTP audit, Relay, Apollo Client,
+# graphql-ws, Playwright driving Chromium), exactly as its lock file pins it, when npm is here.
+CLIENTS := clients
+$(CLIENTS)/node_modules/.installed: $(CLIENTS)/package.json $(CLIENTS)/package-lock.json
+	cd $(CLIENTS) && npm ci --no-audit --no-fund --loglevel=error
 	touch $@
 
-audit-deps:
-	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(AUDIT)/node_modules/.installed; \
-	else echo "npm not found: the GraphQL-over-HTTP audit test will be skipped"; fi
+node-deps:
+	@if command -v npm >/dev/null 2>&1; then $(MAKE) --no-print-directory $(CLIENTS)/node_modules/.installed; \
+	else echo "npm not found: the client library tests (clients/) will be skipped"; fi
 
-test: install audit-deps
+# Re-vendors GraphiQL's browser builds into app/graphiql/static/vendor from the locked packages.
+graphiql-assets: node-deps
+	cd $(CLIENTS) && npm run --silent vendor-graphiql
+
+test: install node-deps
 	$(PY) -m pytest
 
 bench: install
 	$(PY) -m bench
+
+# Validates deploy/ without a container engine: the compose file against the Compose spec's
+# schema, the Kubernetes manifests against the API schemas (strict). Nothing is built or started.
+deploy-check: install
+	$(VENV)/bin/check-jsonschema --builtin-schema vendor.compose-spec deploy/compose.yaml
+	$(VENV)/bin/kubernetes-validate --strict deploy/k8s/*.yaml
 
 schema: install
 	$(PY) -m app export-schema --output schema.graphql
@@ -74,4 +85,4 @@ format: install
 	$(VENV)/bin/ruff format .
 
 clean:
-	rm -rf $(VENV) $(TOOLS) var .pytest_cache .ruff_cache $(AUDIT)/node_modules
+	rm -rf $(VENV) $(TOOLS) var .pytest_cache .ruff_cache $(CLIENTS)/node_modules $(CLIENTS)/relay/__generated__

@@ -1,4 +1,5 @@
-"""Command line of the gateway: `python -m app {migrate,seed,serve,export-schema}`."""
+"""Command line of the gateway: `python -m app {migrate,seed,serve,simulators,sync,token,
+export-schema}`."""
 
 import argparse
 import asyncio
@@ -6,7 +7,7 @@ import sys
 from pathlib import Path
 
 from app.seed.tenants import DEFAULT_DEVICES
-from app.settings import PROJECT_ROOT, get_settings
+from app.settings import PROJECT_ROOT, Settings, get_settings
 
 
 def migrate(_args: argparse.Namespace) -> None:
@@ -38,12 +39,44 @@ def seed(args: argparse.Namespace) -> None:
     asyncio.run(run())
 
 
+def _metrics_directory(settings: Settings) -> None:
+    """With several workers (or METRICS_DIR set), Prometheus metrics go through a directory
+    every worker writes to (prometheus_client's multiprocess mode), emptied at start so no
+    earlier run's samples are counted. Set before any worker imports prometheus_client."""
+    import os
+
+    directory = settings.metrics_dir
+    if directory is None and settings.workers > 1:
+        directory = PROJECT_ROOT / "var" / "metrics"
+    if directory is None:
+        return
+    directory.mkdir(parents=True, exist_ok=True)
+    for stale in directory.glob("*.db"):
+        stale.unlink()
+    os.environ["PROMETHEUS_MULTIPROC_DIR"] = str(directory)
+
+
+def _exit_cleanly_on_sigterm() -> None:
+    """uvicorn drains on SIGTERM, then re-raises it with the handler it found: this one, so a
+    drained shutdown exits 0 (the default handler would end the process with the signal)."""
+    import signal
+
+    def exit_zero(_sig: int, _frame: object) -> None:
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, exit_zero)
+
+
 def serve(_args: argparse.Namespace) -> None:
+    """Serve the gateway. It never migrates: run `python -m app migrate` (`make migrate`, the
+    deploy's migration job) once before starting any number of workers."""
     import subprocess
 
     import uvicorn
 
     settings = get_settings()
+    _metrics_directory(settings)
+    _exit_cleanly_on_sigterm()
     simulators = None
     if settings.simulators:
         # The upstream simulators run in their own process, reached over real HTTP.
@@ -64,6 +97,11 @@ def serve(_args: argparse.Namespace) -> None:
             http="httptools",
             access_log=False,
             log_config=None,
+            # Several processes share the port; each runs the whole app (its follower and mirror
+            # refresher included: their work is claimed through the database, not per process).
+            workers=settings.workers,
+            # SIGTERM: stop accepting, give in-flight requests this long, then shut down.
+            timeout_graceful_shutdown=settings.drain_timeout_seconds,
         )
     finally:
         if simulators is not None:
@@ -114,6 +152,30 @@ def token(args: argparse.Namespace) -> None:
     print(issued)
 
 
+def sync(_args: argparse.Namespace) -> None:
+    """Re-read every tenant's device summaries from the upstreams now (the mirror that the
+    agent and MDM filters of `devices` use; the running gateway also refreshes it itself)."""
+    from app.db.engine import create_engine, reader
+    from app.mirror import UpstreamMirror
+    from app.upstreams.registry import create_upstreams
+
+    settings = get_settings()
+
+    async def run() -> tuple[int, bool]:
+        engine = create_engine(settings.database_url)
+        upstreams = create_upstreams(settings)
+        try:
+            return await UpstreamMirror(settings, reader(engine), engine, upstreams).refresh_all()
+        finally:
+            await upstreams.aclose()
+            await engine.dispose()
+
+    written, complete = asyncio.run(run())
+    print(f"{written} device summaries written", file=sys.stderr)
+    if not complete:
+        sys.exit("an upstream failed: its part of the summaries kept its previous values")
+
+
 def export_schema(args: argparse.Namespace) -> None:
     from schema import build_schema, sdl
 
@@ -139,6 +201,9 @@ def main(argv: list[str] | None = None) -> None:
     commands.add_parser("simulators", help="serve the MDM and inventory simulators").set_defaults(
         run=run_simulators
     )
+    commands.add_parser(
+        "sync", help="re-read every device's summary from the upstreams now"
+    ).set_defaults(run=sync)
     tokens = commands.add_parser("token", help="print a bearer token for a tenant and role")
     tokens.add_argument("--tenant", default="acme", help="tenant slug (acme, globex)")
     tokens.add_argument("--role", default="TENANT_ADMIN", help="READ_ONLY ... TENANT_ADMIN")

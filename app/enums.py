@@ -252,6 +252,32 @@ class AgentStatus(StrEnum):
     UNKNOWN = "UNKNOWN"
 
 
+class ConfigStatus(StrEnum):
+    """An MDM configuration's status on one device. The provider's document shows INSTALLED;
+    PENDING, EXCLUDED and ERROR are what its exclude, re-push and re-install calls imply."""
+
+    INSTALLED = "INSTALLED"
+    PENDING = "PENDING"
+    EXCLUDED = "EXCLUDED"
+    ERROR = "ERROR"
+    UNKNOWN = "UNKNOWN"
+
+
+class CertificateState(StrEnum):
+    """A certificate's state at the MDM provider (its `CERTSTORESTATE` facet, which spells them
+    `Manual_Revoke`, `Active` ...)."""
+
+    MANUAL_REVOKE = "MANUAL_REVOKE"
+    PENDING_REVOKE = "PENDING_REVOKE"
+    ACTIVE = "ACTIVE"
+    REVOKED = "REVOKED"
+    EXPIRED = "EXPIRED"
+    DELETED = "DELETED"
+    REVOKE_FAILED = "REVOKE_FAILED"
+    PENDING = "PENDING"
+    UNKNOWN = "UNKNOWN"
+
+
 E = TypeVar("E", bound=StrEnum)
 
 

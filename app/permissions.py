@@ -24,6 +24,7 @@ MUTATION_ROLES: dict[str, Role] = {
     # The rental platform's own records of the fleet.
     "createDevices": Role.DEVICE_MANAGEMENT,
     "updateDevice": Role.DEVICE_MANAGEMENT,
+    "syncDeviceSummaries": Role.DEVICE_MANAGEMENT,
     # Calls the provider reserves for tenant admins.
     "assignDevice": Role.TENANT_ADMIN,
     "unassignDevice": Role.TENANT_ADMIN,

@@ -3,6 +3,7 @@
 from enum import StrEnum
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -26,6 +27,20 @@ class Settings(BaseSettings):
     gateway_env: Environment = Environment.DEVELOPMENT
     host: str = "127.0.0.1"
     port: int = Field(default=8000, ge=1, le=65535)
+    # Worker processes `make run` serves the port with (uvicorn's process manager).
+    workers: int = Field(default=1, ge=1, le=64)
+    # Graceful shutdown (see app/observability/lifecycle.py): how long in-flight requests get
+    # after SIGTERM (uvicorn's timeout_graceful_shutdown), and how long the process keeps
+    # accepting, with /readyz failing, before it stops (time for a load balancer to notice).
+    drain_timeout_seconds: int = Field(default=30, ge=0)
+    drain_delay_seconds: float = Field(default=0.0, ge=0)
+    # Operations (see app/observability/): `/metrics` needs `Authorization: Bearer
+    # <METRICS_TOKEN>` when set, else answers loopback clients only; METRICS_DIR is the
+    # multiprocess directory (default var/metrics when WORKERS>1); TRACING exports spans.
+    metrics_token: SecretStr | None = None
+    metrics_dir: Path | None = None
+    tracing: Literal["off", "console", "otlp"] = "off"
+    tracing_sample_ratio: float = Field(default=1.0, ge=0, le=1)
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
     database_pool_size: int = Field(default=10, ge=1)
     database_echo: bool = False
@@ -80,11 +95,32 @@ class Settings(BaseSettings):
     action_max_devices: int = Field(default=100, ge=1, le=500)
     action_poll_seconds: float = Field(default=2.0, gt=0)
     action_timeout_seconds: float = Field(default=600.0, gt=0)
+    # The mirror of each device's upstream summary (see app/mirror.py): 0 turns the background
+    # refresh off; one refresh of a tenant must fit in the deadline.
+    mirror_refresh_seconds: float = Field(default=300.0, ge=0)
+    mirror_deadline_seconds: float = Field(default=60.0, gt=0)
     # Subscriptions over WebSocket (graphql-transport-ws).
     ws_init_timeout_seconds: float = Field(default=10.0, gt=0)
     ws_max_subscriptions: int = Field(default=20, ge=1)
+    # GraphQL over HTTP: responses of at least this many bytes are gzipped for clients that
+    # accept it (0: every response).
+    gzip_min_bytes: int = Field(default=1024, ge=0)
+    # Persisted documents (see app/persisted.py): automatic persisted queries (Apollo's
+    # protocol; in Redis when REDIS_URL is set, else the most recent APQ_CACHE_SIZE in memory),
+    # and a manifest of trusted documents, the only ones that run when enforced (by default in
+    # production once a manifest is set).
+    persisted_queries: bool = True
+    apq_cache_size: int = Field(default=1000, ge=1)
+    apq_ttl_seconds: int = Field(default=86_400, ge=60)
+    trusted_documents: Path | None = None
+    trusted_documents_only: bool | None = None
     default_page_size: int = Field(default=50, ge=1, le=100)
     max_page_size: int = Field(default=100, ge=1, le=100)
+    # The fast path (schema/fastpath/): planned queries build their response without graphql-core's
+    # per-field machinery; off, every operation runs on the reference executor. Plans are kept for
+    # FAST_PATH_CACHE_SIZE operations (least recently used go first).
+    fast_path: bool = True
+    fast_path_cache_size: int = Field(default=256, ge=1)
 
     @model_validator(mode="after")
     def _production_needs_a_secret(self) -> "Settings":
@@ -93,6 +129,8 @@ class Settings(BaseSettings):
             raise ValueError("GATEWAY_ENV=production needs JWT_SECRET (the default is public)")
         if self.jwt_algorithm.startswith("HS") and len(secret.encode()) < 32:
             raise ValueError("JWT_SECRET must be at least 32 bytes for HMAC (RFC 7518 3.2)")
+        if self.trusted_documents_only and self.trusted_documents is None:
+            raise ValueError("TRUSTED_DOCUMENTS_ONLY needs a TRUSTED_DOCUMENTS manifest")
         return self
 
     @property
@@ -108,6 +146,14 @@ class Settings(BaseSettings):
     def introspection_enabled(self) -> bool:
         """`__schema` introspection: on unless turned off, and off by default in production."""
         return self.introspection if self.introspection is not None else not self.is_production
+
+    @property
+    def trusted_documents_enforced(self) -> bool:
+        """Only the manifest's documents run: when asked, and by default in production once a
+        manifest is set."""
+        if self.trusted_documents_only is not None:
+            return self.trusted_documents_only
+        return self.is_production and self.trusted_documents is not None
 
     @property
     def stats_for_everyone(self) -> bool:

@@ -17,7 +17,16 @@ from bench.machine import sample_cpu
 from bench.report import backend_report, bench_figures, bench_line, busy_note, side_by_side
 from bench.results import BenchRun
 from bench.runner import measure_backend, note
+from bench.targets import (
+    measure_http_targets,
+    measure_upstream_target,
+    soak_seconds,
+    targets_figures,
+    targets_report,
+)
 from bench.upstreams import measure_upstreams, upstream_figures, upstream_report
+from bench.viewer import bench_viewer
+from bench.workers import measure_workers, workers_figures, workers_report
 
 # Sampling how busy the machine is, before each backend and at the end.
 CPU_SAMPLE_S = 1.0
@@ -68,6 +77,24 @@ async def bench(config: BenchConfig) -> BenchRun:
         note(f"measuring upstream fields on {ready[0].backend} ...")
         run.upstreams = await measure_upstreams(ready[0], config.quick)
         print(upstream_report(run.upstreams) + "\n", flush=True)
+    postgres = next((dataset for dataset in ready if dataset.backend == "postgres"), None)
+    if postgres is not None:
+        note("measuring 1 and 2 workers on postgres with Redis, and Redis per call ...")
+        viewer = await bench_viewer(postgres.url)
+        run.workers = await measure_workers(postgres.url, viewer.token, config.quick)
+        print(workers_report(run.workers) + "\n", flush=True)
+    if postgres is not None:
+        note("measuring the HTTP targets on postgres: fast path, reference, plain endpoint ...")
+        budget = config.budget
+        run.http_targets = await measure_http_targets(
+            postgres, config.quick, budget.http_requests, budget.http_cap_s, soak_seconds()
+        )
+    if ready:
+        target = postgres or ready[0]
+        note(f"measuring upstream fields against their floor on {target.backend} ...")
+        run.upstream_target = await measure_upstream_target(target, config.quick)
+    if run.http_targets is not None or run.upstream_target is not None:
+        print(targets_report(run.http_targets, run.upstream_target) + "\n", flush=True)
     run.cpu_busy_after_pct = (await sample_cpu(sample_s)).busy_pct
     run.runtime_s = time.perf_counter() - started
     return run
@@ -89,7 +116,9 @@ def main() -> None:
             )
         if not result.floor_matches:
             print(f"Check failed: the floor did not fetch the gateway's rows ({result.backend}).")
-    print(bench_line(bench_figures(run) | upstream_figures(run.upstreams)), flush=True)
+    figures = bench_figures(run) | upstream_figures(run.upstreams) | workers_figures(run.workers)
+    figures |= targets_figures(run.http_targets, run.upstream_target)
+    print(bench_line(figures), flush=True)
 
 
 if __name__ == "__main__":

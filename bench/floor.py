@@ -5,9 +5,8 @@ same statement counter), all on one connection, each selecting only the columns 
 shows (labelled with their GraphQL names) plus the keys that join them:
 
     COUNT(devices); devices page (LIMIT n + 1); characteristics, orders, current MDM enrollments,
-    parcels (top 3 per device, with their count, by window functions), observed users (top 3 per
-    device, with their count) by the page's device ids; then users (assignees and observed users)
-    and addresses by the ids found.
+    parcels (top 3 per device, with their count, by window functions) by the page's device ids;
+    then users (assignees) and addresses by the ids found.
 
 The rows become nested dicts, encoded with `orjson.dumps`. What the floor leaves out on purpose:
 global IDs and cursors (it carries database ids), money formatting (minor units and currency)
@@ -33,14 +32,13 @@ from resolvers.loaders import (
     CHARACTERISTICS,
     DEVICES,
     MDM,
-    OBSERVED,
     ORDERS,
     PARCELS,
     USERS,
 )
 from schema.node import from_global_id
 
-NESTED_PAGE = 3  # parcels(first: 3), observedUsers(first: 3)
+NESTED_PAGE = 3  # parcels(first: 3)
 
 
 def _ids(name: str) -> sa.BindParameter[Any]:
@@ -141,12 +139,6 @@ _PARCEL_COLUMNS = {
     "pickup_address_id": "pickup_address_id",
     "reception_address_id": "reception_address_id",
 }
-_OBSERVED_COLUMNS = {
-    "device_id": "device_id",
-    "user_id": "user_id",
-    "enrolledAt": "enrolled_at",
-    "lastSeenAt": "last_seen_at",
-}
 _USER_COLUMNS = {"id": "id", "name": "name", "email": "email", "team": "team"}
 _ADDRESS_COLUMNS = {
     "id": "id",
@@ -211,11 +203,6 @@ CURRENT_MDM_OF = sa.select(*_labelled(MDM, _MDM_COLUMNS)).where(
 PARCELS_OF = _top_per_device(
     PARCELS, _PARCEL_COLUMNS, [PARCELS.c.created_at.desc(), PARCELS.c.id.desc()]
 )
-OBSERVED_OF = _top_per_device(
-    OBSERVED,
-    _OBSERVED_COLUMNS,
-    [OBSERVED.c.last_seen_at.desc().nulls_first(), OBSERVED.c.id.desc()],
-)
 USERS_OF = sa.select(*_labelled(USERS, _USER_COLUMNS)).where(USERS.c.id.in_(_ids("ids")))
 ADDRESSES_OF = sa.select(*_labelled(ADDRESSES, _ADDRESS_COLUMNS)).where(
     ADDRESSES.c.id.in_(_ids("ids"))
@@ -258,10 +245,7 @@ async def fetch_page(conn: AsyncConnection, first: int, tenant: int) -> dict[str
         for row in await _dicts(conn, CURRENT_MDM_OF, device_ids=device_ids)
     }
     parcels = await _dicts(conn, PARCELS_OF, device_ids=device_ids)
-    observed = await _dicts(conn, OBSERVED_OF, device_ids=device_ids)
-    user_ids = _present(
-        [*(device["user_id"] for device in devices), *(row["user_id"] for row in observed)]
-    )
+    user_ids = _present(device["user_id"] for device in devices)
     users = {row["id"]: row for row in await _dicts(conn, USERS_OF, ids=user_ids)}
     address_ids = _present(
         [
@@ -279,16 +263,7 @@ async def fetch_page(conn: AsyncConnection, first: int, tenant: int) -> dict[str
         parcel["pickupAddress"] = addresses.get(parcel.pop("pickup_address_id"))
         parcel["receptionAddress"] = addresses.get(parcel.pop("reception_address_id"))
         connection["nodes"].append(parcel)
-    observed_of: dict[int, dict[str, Any]] = {}
-    for edge in observed:
-        device_id = edge.pop("device_id")
-        connection = observed_of.setdefault(device_id, {"totalCount": edge["total"], "edges": []})
-        del edge["total"]
-        edge["node"] = users.get(edge.pop("user_id"))
-        connection["edges"].append(edge)
-
     no_parcels = {"totalCount": 0, "nodes": []}
-    no_observed = {"totalCount": 0, "edges": []}
     for device in devices:
         device_id = device["databaseId"]
         user_id, order_id = device.pop("user_id"), device.pop("order_id")
@@ -297,7 +272,6 @@ async def fetch_page(conn: AsyncConnection, first: int, tenant: int) -> dict[str
         device["order"] = None if order_id is None else orders.get(order_id)
         device["mdm"] = enrollments.get(device_id)
         device["parcels"] = parcels_of.get(device_id, no_parcels)
-        device["observedUsers"] = observed_of.get(device_id, no_observed)
     return {"devices": {"totalCount": total, "hasNextPage": has_next, "nodes": devices}}
 
 
@@ -361,8 +335,6 @@ def view_of_floor(payload: dict[str, Any]) -> View:
                     (p["id"], _id(p["pickupAddress"]), _id(p["receptionAddress"]))
                     for p in node["parcels"]["nodes"]
                 ],
-                node["observedUsers"]["totalCount"],
-                [_id(edge["node"]) for edge in node["observedUsers"]["edges"]],
             )
             for node in devices["nodes"]
         ],
@@ -390,8 +362,6 @@ def view_of_gateway(data: dict[str, Any]) -> View:
                     )
                     for p in node["parcels"]["edges"]
                 ],
-                node["observedUsers"]["totalCount"],
-                [_global(edge["node"]) for edge in node["observedUsers"]["edges"]],
             )
             for node in (edge["node"] for edge in devices["edges"])
         ],

@@ -31,18 +31,26 @@ def nested_view_body(first: int) -> bytes:
     return orjson.dumps({"query": NESTED_DEVICE_VIEW, "variables": {"first": first}})
 
 
-def bench_settings(url: str) -> Settings:
-    """Development settings (so `X-Gateway-Stats` is honoured), quiet logs."""
-    return Settings(database_url=url, gateway_env=Environment.DEVELOPMENT, log_level="WARNING")
+def bench_settings(url: str, *, fast_path: bool = True) -> Settings:
+    """Development settings (so `X-Gateway-Stats` is honoured), quiet logs; `fast_path` False:
+    the reference executor (graphql-core through Strawberry) runs every operation."""
+    return Settings(
+        database_url=url,
+        gateway_env=Environment.DEVELOPMENT,
+        log_level="WARNING",
+        fast_path=fast_path,
+        # No background re-reads of the upstreams (none run beside the in-process bench).
+        mirror_refresh_seconds=0,
+    )
 
 
 @asynccontextmanager
 async def gateway(
-    url: str, headers: dict[str, str]
+    url: str, headers: dict[str, str], *, fast_path: bool = True
 ) -> AsyncIterator[tuple[Starlette, httpx.AsyncClient]]:
     """The ASGI app over `url` (started and stopped as a server would: its lifespan tunes the
     garbage collector and disposes the engine) and a client that calls it without sockets."""
-    app = create_app(bench_settings(url))
+    app = create_app(bench_settings(url, fast_path=fast_path))
     transport = httpx.ASGITransport(app=app)
     async with (
         app.router.lifespan_context(app),

@@ -97,6 +97,8 @@ def backend_report(result: BackendResult) -> str:
             "r" * 9 + "l",
         )
     )
+    if result.reference_pages:
+        parts.append(reference_table(result))
     verdict = (
         "constant across page sizes (a small page skips a relation none of its devices has)"
         if result.statements_constant
@@ -121,6 +123,42 @@ def backend_report(result: BackendResult) -> str:
             parts.append(f"Floor and gateway differ at {size} devices/page: {page.mismatch}")
     parts.append(http_report(result))
     return "\n".join(parts)
+
+
+def reference_table(result: BackendResult) -> str:
+    """The reference executor (`FAST_PATH=false`) beside the fast path, page by page."""
+    rows = []
+    for reference in result.reference_pages:
+        size = reference.gateway.page_size
+        fast = result.page(size)
+        rows.append(
+            [
+                size,
+                ms(reference.gateway.latency.median_ms),
+                ms(reference.floor.latency.median_ms),
+                f"{reference.ratio:.1f}x",
+                ms(fast.gateway.latency.median_ms) if fast else "-",
+                f"{fast.ratio:.1f}x" if fast else "-",
+                f"{reference.gateway.latency.median_ms / fast.gateway.latency.median_ms:.1f}x"
+                if fast
+                else "-",
+                "yes" if reference.mismatch is None else "NO",
+            ]
+        )
+    header = [
+        "devices/page",
+        "reference p50 ms",
+        "floor p50 ms",
+        "reference ratio",
+        "fast path p50 ms",
+        "fast path ratio",
+        "speed-up",
+        "same rows",
+    ]
+    return (
+        "\nThe reference executor (FAST_PATH=false) beside the fast path (each measured against "
+        "its own interleaved floor runs):\n\n" + table(header, rows, "r" * 7 + "l")
+    )
 
 
 def breakdown(labels: Sequence[str]) -> str:
@@ -199,7 +237,18 @@ def side_by_side(results: Sequence[BackendResult]) -> str:
     )
     for size in PAGE_SIZES:
         add(
-            f"in-process median ms @{size} (floor ms, ratio)",
+            f"reference executor: in-process median ms @{size} (floor ms, ratio)",
+            (
+                f"{ms(page.gateway.latency.median_ms)} "
+                f"({ms(page.floor.latency.median_ms)}, {page.ratio:.1f}x)"
+                if (page := r.reference_page(size))
+                else "-"
+                for r in results
+            ),
+        )
+    for size in PAGE_SIZES:
+        add(
+            f"fast path: in-process median ms @{size} (floor ms, ratio)",
             (
                 f"{ms(page.gateway.latency.median_ms)} "
                 f"({ms(page.floor.latency.median_ms)}, {page.ratio:.1f}x)"
@@ -262,6 +311,11 @@ def bench_figures(run: BenchRun) -> dict[str, Any]:
             figures[f"floor_ms_{n}_{b}"] = _round(page.floor.latency.median_ms)
             figures[f"ratio_{n}_{b}"] = _round(page.ratio)
             figures[f"runs_{n}_{b}"] = page.gateway.latency.count
+        for page in result.reference_pages:
+            n = page.gateway.page_size
+            figures[f"reference_median_ms_{n}_{b}"] = _round(page.gateway.latency.median_ms)
+            figures[f"reference_floor_ms_{n}_{b}"] = _round(page.floor.latency.median_ms)
+            figures[f"reference_ratio_{n}_{b}"] = _round(page.ratio)
         for load in result.load:
             # Page size 100 carries the plain names; other page sizes add `_p<size>`.
             suffix = f"c{load.concurrency}" + (

@@ -29,6 +29,8 @@ class BackendResult:
     pages: list[PageResult] = field(default_factory=list)
     load: list[LoadRun] = field(default_factory=list)
     overhead: ClientOverhead | None = None
+    # The same pages on the reference executor (`FAST_PATH=false`); `pages` are the fast path's.
+    reference_pages: list[PageResult] = field(default_factory=list)
     # Mean µs of GET /healthz through httpx's ASGI transport (included in in-process latency).
     asgi_overhead_us: float | None = None
     # How busy the CPUs were (other processes) just before this backend was measured.
@@ -61,6 +63,9 @@ class BackendResult:
     def page(self, size: int) -> PageResult | None:
         return next((page for page in self.pages if page.gateway.page_size == size), None)
 
+    def reference_page(self, size: int) -> PageResult | None:
+        return next((page for page in self.reference_pages if page.gateway.page_size == size), None)
+
     def level(self, size: int, concurrency: int) -> LoadRun | None:
         return next(
             (run for run in self.load if run.page_size == size and run.concurrency == concurrency),
@@ -81,3 +86,8 @@ class BenchRun:
     runtime_s: float = 0.0
     # The nested view with upstream fields (`bench/upstreams.py`), on the first backend.
     upstreams: list[Any] = field(default_factory=list)
+    # 1 and 2 workers on PostgreSQL with Redis, and Redis's cost per call (`bench/workers.py`).
+    workers: Any = None
+    # Issue 8's targets that need servers and simulators (`bench/targets.py`).
+    http_targets: Any = None
+    upstream_target: Any = None

@@ -80,13 +80,18 @@ async def measure_page(
 
 
 async def measure_in_process(result: BackendResult, budget: Budget, viewer: BenchViewer) -> None:
-    """The nested view at each page size through the ASGI app, and the floor on its engine."""
-    async with gateway(result.dataset.url, viewer.header) as (app, client):
-        engine = app.state.engine
-        result.asgi_overhead_us = await transport_overhead(client, budget.overhead_requests)
-        for size in PAGE_SIZES:
-            note(f"  [{result.backend}] in process, {size} devices/page ...")
-            result.pages.append(await measure_page(client, engine, size, budget, viewer.tenant_id))
+    """The nested view at each page size through the ASGI app, and the floor on its engine:
+    with the fast path (`result.pages`), then with the reference executor."""
+    for fast_path in (True, False):
+        executor = "fast path" if fast_path else "reference"
+        pages = result.pages if fast_path else result.reference_pages
+        async with gateway(result.dataset.url, viewer.header, fast_path=fast_path) as (app, client):
+            engine = app.state.engine
+            if fast_path:
+                result.asgi_overhead_us = await transport_overhead(client, budget.overhead_requests)
+            for size in PAGE_SIZES:
+                note(f"  [{result.backend}] in process, {executor}, {size} devices/page ...")
+                pages.append(await measure_page(client, engine, size, budget, viewer.tenant_id))
 
 
 async def measure_http(result: BackendResult, budget: Budget, viewer: BenchViewer) -> None:

@@ -34,7 +34,7 @@ UPSTREAM_FIELDS = """
         inventory { osName agentStatus lastSeenAt hardware { ram } }
 """
 UPSTREAM_VIEW = NESTED_DEVICE_VIEW.replace(
-    "        observedUsers(first: 3) {", UPSTREAM_FIELDS + "        observedUsers(first: 3) {", 1
+    "        parcels(first: 3) {", UPSTREAM_FIELDS + "        parcels(first: 3) {", 1
 )
 HEADERS = {"content-type": "application/json", "x-gateway-stats": "1"}
 

@@ -8,12 +8,14 @@ from app.actions.follower import ActionFollower
 from app.auth import Viewer
 from app.broker import Broker
 from app.db.scope import TenantScope
+from app.mirror import UpstreamMirror
 from app.ratelimit import RateLimiter
 from app.settings import Settings
 from app.stats import RequestStats
 from app.upstreams.client import Deadline
 from app.upstreams.registry import Upstreams
 from resolvers.loaders import Loaders
+from resolvers.observed import ObservedLoaders
 from resolvers.upstream import UpstreamLoaders
 
 
@@ -28,6 +30,7 @@ class Services:
     rate_limiter: RateLimiter
     broker: Broker
     follower: ActionFollower
+    mirror: UpstreamMirror
 
 
 @dataclass(slots=True)
@@ -40,6 +43,7 @@ class RequestContext:
     upstream: UpstreamLoaders
     stats: RequestStats
     rate_limiter: RateLimiter
+    observed: ObservedLoaders  # a device's observed users, from the inventory
     # A WebSocket's `connection_init` payload (set by Strawberry before `on_ws_connect`).
     connection_params: dict[str, object] | None = None
 
@@ -47,6 +51,7 @@ class RequestContext:
         """Empty the DataLoader caches: the next event of a subscription reads afresh."""
         fresh = self.refreshed()
         self.loaders, self.upstream = fresh.loaders, fresh.upstream
+        self.observed = fresh.observed
 
     def refreshed(self, viewer: Viewer | None = None) -> "RequestContext":
         """A context with empty DataLoader caches (each event of a subscription reads afresh),
@@ -64,6 +69,7 @@ def build_context(services: Services, viewer: Viewer, stats: RequestStats) -> Re
     loaders = Loaders(scope)
     deadline = Deadline(settings.upstream_deadline_seconds)
     upstream = UpstreamLoaders(services.upstreams, loaders, deadline, settings.upstream_concurrency)
+    observed = ObservedLoaders(upstream, settings.jwt_secret)
     return RequestContext(
-        services, settings, viewer, scope, loaders, upstream, stats, services.rate_limiter
+        services, settings, viewer, scope, loaders, upstream, stats, services.rate_limiter, observed
     )

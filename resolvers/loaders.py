@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from aiodataloader import DataLoader
 
 from app.db import tables
+from app.db.queries import exposed_enrollment
 from app.db.scope import TenantScope
-from app.enums import MdmEnrollmentStatus
 from resolvers.paging import Ordering, Page, PageRequest, make_page, windowed
 
 Row = sa.Row[Any]
@@ -33,11 +33,6 @@ RUNS = tables.DeviceActionRun.__table__
 TARGETS = tables.DeviceActionTarget.__table__
 
 
-def exposed_enrollment() -> Condition:
-    """MDM enrollment rows a client may see: neither DRAFT nor deleted."""
-    return sa.and_(MDM.c.status != MdmEnrollmentStatus.DRAFT.value, MDM.c.deleted_at.is_(None))
-
-
 @dataclass(frozen=True, slots=True)
 class ChildRelation:
     """A one-to-many edge read as a nested connection: `table` rows whose `parent` is the key."""
@@ -48,7 +43,6 @@ class ChildRelation:
 
 
 PARCELS_OF_DEVICE = ChildRelation("parcels", PARCELS, PARCELS.c.device_id)
-OBSERVED_USERS_OF_DEVICE = ChildRelation("observedUsers", OBSERVED, OBSERVED.c.device_id)
 DEVICES_OF_USER = ChildRelation("userDevices", DEVICES, DEVICES.c.user_id)
 DEVICES_OF_ORDER = ChildRelation("orderDevices", DEVICES, DEVICES.c.order_id)
 # A device's action runs, through their targets (one row per run the device was part of).

@@ -27,6 +27,9 @@ class OrderDirection(StrEnum):
     DESC = "DESC"
 
 
+MAX_OFFSET = 10_000  # past this, offset paging costs too much: cursors page any depth
+
+
 @dataclass(frozen=True, slots=True)
 class PageArgs:
     """The Relay arguments as the client sent them."""
@@ -35,6 +38,7 @@ class PageArgs:
     after: str | None = None
     last: int | None = None
     before: str | None = None
+    offset: int | None = None  # rows to skip (the rental API's paging), forward only
 
 
 @dataclass(frozen=True, slots=True)
@@ -158,6 +162,7 @@ class PageRequest:
     limit: int
     backward: bool
     cursor: Cursor | None
+    offset: int = 0
 
 
 def page_request(
@@ -166,6 +171,8 @@ def page_request(
     """Validate the Relay arguments against the ordering; raise a clear error on misuse."""
     check_sizes(args, max_size)
     if args.last is not None or (args.before is not None and args.first is None):
+        if args.offset is not None:
+            raise InvalidPaginationError("`offset` pages forward: use it with `first`.")
         if args.after is not None:
             raise InvalidPaginationError("`after` pages forward: use it with `first`.")
         cursor = decode_cursor(args.before, ordering, "before") if args.before else None
@@ -174,14 +181,32 @@ def page_request(
     if args.before is not None:
         raise InvalidPaginationError("`before` pages backward: use it with `last`.")
     cursor = decode_cursor(args.after, ordering, "after") if args.after else None
-    return PageRequest(args.first if args.first is not None else default_size, False, cursor)
+    size = args.first if args.first is not None else default_size
+    return PageRequest(size, False, cursor, _offset(args))
+
+
+def _offset(args: PageArgs) -> int:
+    """`offset` jumps to a page (as the rental API's paging does); cursors stay the fast way."""
+    if args.offset is None:
+        return 0
+    if args.last is not None or args.before is not None:
+        raise InvalidPaginationError("`offset` pages forward: use it with `first`.")
+    if not 0 <= args.offset <= MAX_OFFSET:
+        raise InvalidPaginationError(
+            f"`offset` must be between 0 and {MAX_OFFSET}; got {args.offset}. Page further "
+            "with cursors (`after`).",
+            argument="offset",
+            maximum=MAX_OFFSET,
+        )
+    return args.offset
 
 
 def apply_page(stmt: sa.Select[Any], ordering: Ordering, request: PageRequest) -> sa.Select[Any]:
     """Add the keyset predicate, the order and `LIMIT n + 1` (the extra row tells if more exist)."""
     if request.cursor is not None:
         stmt = stmt.where(ordering.after(request.cursor, reverse=request.backward))
-    return stmt.order_by(*ordering.order_by(reverse=request.backward)).limit(request.limit + 1)
+    stmt = stmt.order_by(*ordering.order_by(reverse=request.backward)).limit(request.limit + 1)
+    return stmt.offset(request.offset) if request.offset else stmt
 
 
 class Cursors(Protocol):
@@ -207,7 +232,7 @@ def make_page(fetched: list[Any], ordering: Ordering, request: PageRequest) -> P
     if request.backward:
         rows.reverse()
         return Page(rows, request.cursor is not None, more, ordering)
-    return Page(rows, more, request.cursor is not None, ordering)
+    return Page(rows, more, request.cursor is not None or request.offset > 0, ordering)
 
 
 def windowed(

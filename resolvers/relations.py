@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from resolvers.context import RequestContext
 from resolvers.loaders import (
-    OBSERVED,
     PARCELS,
     TARGETS,
     ChildRelation,
@@ -21,10 +20,6 @@ from resolvers.paging import OrderDirection, Ordering, Page, PageArgs, page_requ
 # A device's parcels, newest first (as the rental API lists them).
 PARCEL_ORDERING = Ordering(
     "CREATED_AT", PARCELS.c.created_at, PARCELS.c.id, OrderDirection.DESC, False
-)
-# Users observed on a device, most recently seen first (the inventory's default).
-OBSERVED_ORDERING = Ordering(
-    "LAST_SEEN_AT", OBSERVED.c.last_seen_at, OBSERVED.c.id, OrderDirection.DESC, True
 )
 
 # A device's action runs, newest first (run ids grow with time).

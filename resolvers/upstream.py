@@ -49,6 +49,12 @@ class UpstreamLoaders:
             lambda key: mdm.custom_attributes(key[0], key[1], deadline)
         )
         self.certificates = self._per_device(self._certificates)
+        # Get Device Details, for what the search records lack; read only when selected.
+        self.mdm_detail = self._per_device(lambda key: mdm.device_details(key[0], key[1], deadline))
+        self.dep_profiles: DataLoader[int, list[Record]] = DataLoader(self._dep_profiles)
+        # The tenant whose partition listing produced each provider device id in this request:
+        # a detail read is then keyed by the tenant the record came from, never by a guess.
+        self._tenant_of: dict[int, int] = {}
 
     async def _tenant_field(self, client_id: int, field: str) -> Any:
         row = await self.loaders.client.load(client_id)
@@ -69,7 +75,30 @@ class UpstreamLoaders:
                 return error
 
         by_tenant = await self._per_tenant(keys, tenant)
-        return [_pick(by_tenant[key.client_id], key.mdm_device_id) for key in keys]
+        found = [_pick(by_tenant[key.client_id], key.mdm_device_id) for key in keys]
+        for key, record in zip(keys, found, strict=True):
+            if isinstance(record, dict):
+                self._tenant_of[key.mdm_device_id] = key.client_id
+        return found
+
+    def detail_key(self, provider_id: int) -> MdmKey | None:
+        """The key of a device whose record this request read (None: it read no such record)."""
+        client_id = self._tenant_of.get(provider_id)
+        return None if client_id is None else MdmKey(client_id, provider_id)
+
+    async def _dep_profiles(self, client_ids: Sequence[int]) -> list[list[Record] | Exception]:
+        """Each tenant's DEP profiles (cached per tenant by the adapter)."""
+
+        async def tenant(client_id: int) -> list[Record] | Exception:
+            partition = await self._tenant_field(client_id, "mdm_partition_id")
+            if partition is None:
+                return []
+            try:
+                return await self.upstreams.mdm.dep_profiles(client_id, partition, self.deadline)
+            except UpstreamError as error:
+                return error
+
+        return list(await asyncio.gather(*map(tenant, client_ids)))
 
     async def _inventory_records(
         self, keys: Sequence[InventoryKey]

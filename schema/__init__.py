@@ -1,5 +1,7 @@
 """What clients see: the GraphQL schema (types, inputs, enums, errors) and its assembly."""
 
+import logging
+
 import strawberry
 from graphql import GraphQLError
 from strawberry.extensions import AddValidationRules, ValidationCache
@@ -8,6 +10,8 @@ from strawberry.types import ExecutionContext
 
 from app.settings import Settings
 from schema.errors import ErrorCodes
+from schema.fastpath import FastExecutionContext, incompatibilities
+from schema.fastpath import execution_context_class as fast_execution_context_class
 from schema.introspection import NoSchemaIntrospection
 from schema.limits import QueryLimits
 from schema.mutations import Mutation
@@ -25,10 +29,25 @@ class GatewaySchema(strawberry.Schema):
         """Errors are coded, masked and (when unexpected) logged once, by `ErrorCodes`."""
 
 
+def execution_context_class(settings: Settings) -> type[FastExecutionContext] | None:
+    """The fast path's execution context when `FAST_PATH` is on and the graphql-core and
+    Strawberry internals it relies on are the ones it was written for; else None (the reference)."""
+    if not settings.fast_path:
+        return None
+    problems = incompatibilities()
+    if problems:
+        logging.getLogger("gateway.fastpath").warning(
+            "fast path off, the reference executor runs everything: %s", "; ".join(problems)
+        )
+        return None
+    return fast_execution_context_class(settings.fast_path_cache_size)
+
+
 def build_schema(settings: Settings) -> strawberry.Schema:
     """The schema with the gateway's extensions, configured from settings."""
     return GatewaySchema(
         query=Query,
+        execution_context_class=execution_context_class(settings),
         mutation=Mutation,
         subscription=Subscription,
         config=StrawberryConfig(

@@ -7,6 +7,7 @@ import strawberry
 
 from app import enums
 from resolvers.devices import DeviceOrderField
+from resolvers.observed import ObservedUserOrderField
 from resolvers.orders import OrderOrderField
 from resolvers.paging import OrderDirection
 from resolvers.users import UserOrderField
@@ -46,3 +47,9 @@ IneligibilityCode = _expose(
     name="IneligibilityCode",
 )
 ActionFailureCode = _expose(enums.ActionFailureCode)
+ConfigStatus = _expose(enums.ConfigStatus)
+CertificateState = _expose(enums.CertificateState)
+ObservedUserOrderField = _expose(
+    ObservedUserOrderField,
+    "What the users observed on a device can be ordered by (as the inventory sorts).",
+)

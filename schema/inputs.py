@@ -5,17 +5,22 @@ from typing import TypeVar
 
 import strawberry
 
-from resolvers.devices import DeviceCriteria, device_ordering
+from resolvers.devices import AttributeMatch, DeviceCriteria, TimeRange, device_ordering
+from resolvers.observed import ObservedListing
 from resolvers.orders import OrderCriteria, order_ordering
 from resolvers.paging import Ordering
 from resolvers.users import UserCriteria, user_ordering
 from schema.enums import (
+    AgentStatus,
     DeviceClientStatus,
     DeviceOrderField,
     MdmStatus,
+    ObservedUserOrderField,
     OrderClientStatus,
     OrderDirection,
     OrderOrderField,
+    PlatformType,
+    RegistrationState,
     UserOrderField,
 )
 from schema.node import expect_global_id
@@ -25,6 +30,25 @@ T = TypeVar("T")
 
 def _tuple(values: list[T] | None) -> tuple[T, ...] | None:
     return None if values is None else tuple(values)
+
+
+@strawberry.input(description="A time interval; either bound may be left open.")
+class DateTimeRange:
+    after: datetime | None = strawberry.field(default=None, description="Inclusive lower bound.")
+    before: datetime | None = strawberry.field(default=None, description="Exclusive upper bound.")
+
+    def range(self) -> TimeRange:
+        return TimeRange(self.after, self.before)
+
+
+@strawberry.input(
+    description="A custom attribute at the MDM provider, by name, with any of values."
+)
+class CustomAttributeFilter:
+    key: str = strawberry.field(description="The name (case-insensitive, without `_#`).")
+    values: list[str] | None = strawberry.field(
+        default=None, description="Any of these values; absent: any value."
+    )
 
 
 @strawberry.input(description="Narrows a device list; every field given must match.")
@@ -50,6 +74,35 @@ class DeviceFilter:
     order_id: strawberry.ID | None = strawberry.field(
         default=None, description="Devices of this order."
     )
+    # The upstream summary, from the local mirror (see `Device.syncedAt`).
+    os_name: list[str] | None = strawberry.field(
+        default=None, description="Devices whose agent reports any of these OS names."
+    )
+    agent_status: list[AgentStatus] | None = strawberry.field(
+        default=None, description="Devices whose agent is in any of these states."
+    )
+    last_seen: DateTimeRange | None = strawberry.field(
+        default=None, description="Devices whose agent was last seen in this interval."
+    )
+    last_checkin: DateTimeRange | None = strawberry.field(
+        default=None, description="Devices that last checked in with the MDM in this interval."
+    )
+    registration_state: list[RegistrationState] | None = strawberry.field(
+        default=None, description="Devices in any of these MDM registration states."
+    )
+    platform_type: list[PlatformType] | None = strawberry.field(
+        default=None, description="Devices of any of these MDM platforms."
+    )
+    compliant: bool | None = strawberry.field(
+        default=None, description="Devices the MDM provider reports (non-)compliant."
+    )
+    custom_attribute: CustomAttributeFilter | None = strawberry.field(
+        default=None, description="Devices carrying this custom attribute."
+    )
+    observed_user_id: strawberry.ID | None = strawberry.field(
+        default=None,
+        description="Devices the agent observed this user on (`userId` is the assignee).",
+    )
 
     def criteria(self) -> DeviceCriteria:
         return DeviceCriteria(
@@ -64,6 +117,19 @@ class DeviceFilter:
             order_ids=None
             if self.order_id is None
             else (expect_global_id(self.order_id, "Order", "filter.orderId"),),
+            os_names=_tuple(self.os_name),
+            agent_statuses=_tuple(self.agent_status),
+            last_seen=None if self.last_seen is None else self.last_seen.range(),
+            last_checkin=None if self.last_checkin is None else self.last_checkin.range(),
+            registration_states=_tuple(self.registration_state),
+            platform_types=_tuple(self.platform_type),
+            compliant=self.compliant,
+            custom_attribute=None
+            if self.custom_attribute is None
+            else AttributeMatch(self.custom_attribute.key, _tuple(self.custom_attribute.values)),
+            observed_user_ids=None
+            if self.observed_user_id is None
+            else (expect_global_id(self.observed_user_id, "User", "filter.observedUserId"),),
         )
 
 
@@ -96,12 +162,6 @@ class UserOrder:
         return user_ordering(self.field, self.direction)
 
 
-@strawberry.input(description="A time interval; either bound may be left open.")
-class DateTimeRange:
-    after: datetime | None = strawberry.field(default=None, description="Inclusive lower bound.")
-    before: datetime | None = strawberry.field(default=None, description="Exclusive upper bound.")
-
-
 @strawberry.input(description="Narrows an order list.")
 class OrderFilter:
     search: str | None = strawberry.field(
@@ -131,3 +191,14 @@ class OrderOrder:
 
     def ordering(self) -> Ordering:
         return order_ordering(self.field, self.direction)
+
+
+@strawberry.input(
+    description="How to order the users observed on a device (the inventory's sorts)."
+)
+class ObservedUserOrder:
+    field: ObservedUserOrderField = ObservedUserOrderField.LAST_SEEN_AT
+    direction: OrderDirection = OrderDirection.DESC
+
+    def listing(self, search: str | None) -> ObservedListing:
+        return ObservedListing.of(search, self.field, self.direction)

@@ -32,14 +32,34 @@ from graphql import (
 )
 from strawberry.extensions import SchemaExtension
 
+from app.observability.metrics import RATE_LIMIT_REFUSALS
 from app.settings import Settings
 from resolvers.context import RequestContext
 
 # Fields that cost an upstream call (or a share of one) per object.
 UPSTREAM_FIELDS = frozenset(
-    {"mdmDetails", "configs", "compliance", "customAttributes", "certificates", "inventory"}
+    {
+        "mdmDetails",
+        "configs",
+        "compliance",
+        "customAttributes",
+        "certificates",
+        "inventory",
+        "observedUsers",
+    }
 )
 UPSTREAM_WEIGHT = 10
+# Parts of `MdmDeviceDetails` that need the provider's per-device details call (its search
+# records lack them), by (type, field): weighed like the per-device upstream fields above.
+UPSTREAM_DETAIL_FIELDS = frozenset(
+    {
+        ("MdmDeviceDetails", "security"),
+        ("MdmDeviceDetails", "groups"),
+        ("MdmDeviceDetails", "privacyPolicy"),
+        ("MdmDeviceDetails", "termsOfService"),
+        ("MdmIdentity", "serviceSubscriptions"),
+    }
+)
 
 
 @dataclass(slots=True)
@@ -133,7 +153,7 @@ class _Walk:
             elif not parent.name.endswith(("Connection", "Edge")):
                 # A connection's edges and nodes are the objects it already counted.
                 self.figures.cost += multiplier
-            if name in UPSTREAM_FIELDS:
+            if name in UPSTREAM_FIELDS or (parent.name, name) in UPSTREAM_DETAIL_FIELDS:
                 self.figures.cost += UPSTREAM_WEIGHT * multiplier
             if is_object_type(returned) or is_interface_type(returned):
                 self.walk(returned, field.selection_set, depth + 1, below)  # type: ignore[arg-type]
@@ -204,6 +224,7 @@ class QueryLimits(SchemaExtension):
         self._budget = {"cost": cost, "remaining": decision.remaining}
         if decision.allowed:
             return None
+        RATE_LIMIT_REFUSALS.labels(str(request.viewer.tenant_id)).inc()
         retry_after = round(decision.retry_after, 3)
         return GraphQLError(
             f"The tenant's query budget is spent; retry in {retry_after} s.",

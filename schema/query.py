@@ -1,13 +1,14 @@
 """The root `Query`: node lookup and the device, user and order lists."""
 
 import asyncio
+from typing import Annotated
 
 import strawberry
 
 from app.auth import ROLE_ORDER
 from app.errors import InvalidIdError
 from resolvers.loaders import DEVICES, ORDERS, USERS
-from resolvers.paging import PageArgs
+from resolvers.paging import MAX_OFFSET, PageArgs
 from schema.connection import Connection, root_connection
 from schema.context import Info
 from schema.inputs import DeviceFilter, DeviceOrder, OrderFilter, OrderOrder, UserFilter, UserOrder
@@ -15,6 +16,7 @@ from schema.node import Node, from_global_id
 from schema.types.action_run import DeviceActionRun
 from schema.types.address import Address
 from schema.types.device import Device
+from schema.types.facets import DeviceFacets
 from schema.types.mdm import MdmEnrollment
 from schema.types.order import Order
 from schema.types.parcel import Parcel
@@ -75,15 +77,29 @@ class Query:
         before: str | None = None,
         filter: DeviceFilter | None = None,
         order_by: DeviceOrder | None = None,
+        offset: Annotated[
+            int | None,
+            strawberry.argument(
+                description=f"Skip this many devices first (at most {MAX_OFFSET}), to jump to a "
+                "page as the rental API does; cursors (`after`) are the fast way to page."
+            ),
+        ] = None,
     ) -> Connection[Device]:
         return await root_connection(
             info.context,
             DEVICES,
             (filter or DeviceFilter()).criteria().conditions(),
             (order_by or DeviceOrder()).ordering(),
-            PageArgs(first, after, last, before),
+            PageArgs(first, after, last, before, offset),
             Device.from_row,
         )
+
+    @strawberry.field(
+        description="Counts of the (filtered) fleet per value of registration state, platform, "
+        "client status, agent status and OS name, as the MDM provider's `facetedResults`."
+    )
+    def device_facets(self, filter: DeviceFilter | None = None) -> DeviceFacets:
+        return DeviceFacets(conditions=(filter or DeviceFilter()).criteria().conditions())
 
     @strawberry.field(description="Employees of the client organisation.")
     async def users(

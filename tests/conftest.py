@@ -16,6 +16,7 @@ from typing import Any
 import asyncpg
 import httpx
 import pytest
+import redis.asyncio as redis
 import sqlalchemy as sa
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine
@@ -62,6 +63,22 @@ async def _postgres_reachable(url: str) -> bool:
     return True
 
 
+async def redis_url() -> str:
+    """The test Redis (`TEST_REDIS_URL`); skips when it is down, fails under REQUIRE_POSTGRES=1
+    (CI, where `.ci/run` starts both services)."""
+    url = os.environ.get("TEST_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url)
+    try:
+        await client.ping()
+    except (OSError, redis.ConnectionError):
+        if os.environ.get("REQUIRE_POSTGRES") == "1":
+            pytest.fail(f"Redis is required but unreachable at {url}")
+        pytest.skip(f"Redis is not reachable at {url}")
+    finally:
+        await client.aclose()
+    return url
+
+
 @dataclass
 class Backend:
     name: str
@@ -86,7 +103,13 @@ class Backend:
 
 
 def settings_for(url: str, **overrides: Any) -> Settings:
-    values: dict[str, Any] = {"gateway_env": Environment.TEST, "log_level": "WARNING"}
+    # No background mirror refresh: tests that need the mirror refresh it themselves, and the
+    # others count upstream calls.
+    values: dict[str, Any] = {
+        "gateway_env": Environment.TEST,
+        "log_level": "WARNING",
+        "mirror_refresh_seconds": 0,
+    }
     return Settings(database_url=url, **(values | overrides))
 
 
@@ -251,5 +274,19 @@ async def upstream_client(
         inventory_base_url=simulators.inventory_url,
         **UPSTREAM_TEST_SETTINGS,
     ) as client:
+        yield client, simulators
+    await simulators.reset()
+
+
+@pytest.fixture
+async def steady_upstreams(
+    backend: Backend, simulators: Simulators
+) -> AsyncIterator[tuple[GraphQLClient, Simulators]]:
+    """A gateway over the simulators with the default upstream timings: a page of devices reads
+    the observed users of each (one inventory call per device), which the fault tests' short
+    deadline does not leave room for on a busy machine."""
+    await simulators.reset()
+    upstreams = {"mdm_base_url": simulators.mdm_url, "inventory_base_url": simulators.inventory_url}
+    async with gateway(backend, **upstreams) as client:
         yield client, simulators
     await simulators.reset()

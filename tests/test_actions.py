@@ -618,9 +618,11 @@ async def test_kiosk_mode_and_relinquishing(fleet: Fleet) -> None:
     (owned,) = await fleet.pick(
         lambda r: platform("ANDROID")(r) and r["ownershipType"] == "COMPANY"
     )
+    # Long enough for the cancellation to arrive first on a loaded machine.
+    await fleet.sims.http.put("/mdm/_sim/actions", json={"delay_ms": 800})
     await succeeded(fleet, "relinquishOwnership", owned)
     await succeeded(fleet, "cancelRelinquishOwnership", owned)
-    await asyncio.sleep(0.2)  # past the simulator's delay: a cancelled relinquish never lands
+    await asyncio.sleep(1.0)  # past the delay: a cancelled relinquish never lands
     assert (await fleet.details(owned))["ownershipType"] == "COMPANY"
 
 
@@ -692,3 +694,30 @@ async def test_a_dry_run_the_provider_cannot_answer_is_a_typed_error(fleet: Flee
     assert body["data"] is None
     assert [e["extensions"]["code"] for e in body["errors"]] == ["UPSTREAM_UNAVAILABLE"]
     assert body["errors"][0]["path"] == ["lockDevices"]
+
+
+async def test_delete_falls_back_to_the_local_enrollment_when_the_provider_cannot_answer(
+    fleet: Fleet,
+) -> None:
+    """The provider's live state decides a delete; when it cannot be read, the local enrollment's
+    status stands in (ENROLLED -> ACTIVE: refused; UNENROLLED -> RETIRED: allowed)."""
+    enrollments = tables.MdmEnrollment.__table__
+    rows = await fleet.client.rows(
+        sa.select(enrollments.c.device_id, enrollments.c.status)
+        .where(
+            enrollments.c.deleted_at.is_(None),
+            enrollments.c.status != "DRAFT",
+            enrollments.c.device_id.in_(list(fleet.by_mdm.values())),
+        )
+        .order_by(enrollments.c.id)
+    )
+    current = {row.device_id: row.status for row in rows}  # the newest row wins
+    by_status = {status: device for device, status in current.items()}
+    query = """mutation($ids: [ID!]!) { deleteDevices(input: {deviceIds: $ids, dryRun: true}) {
+      ineligible { code device { databaseId } } } }"""
+    await fleet.sims.fault("mdm", "5xx", path_prefix="/api/v1/device/")
+    ids = [to_global_id("Device", by_status[s]) for s in ("ENROLLED", "UNENROLLED")]
+    payload = (await fleet.client.data(query, {"ids": ids}))["deleteDevices"]
+    assert [(i["code"], i["device"]["databaseId"]) for i in payload["ineligible"]] == [
+        ("WRONG_REGISTRATION_STATE", by_status["ENROLLED"])
+    ]

@@ -2,10 +2,7 @@
 
 import uuid
 
-import pytest
-import redis.asyncio as redis
-
-from tests.conftest import Backend, GraphQLClient, gateway
+from tests.conftest import Backend, GraphQLClient, gateway, redis_url
 
 QUERY = "{ devices(first: 10) { nodes { name } } }"  # costs 10
 
@@ -33,18 +30,6 @@ async def test_an_empty_budget_refuses_with_retry_after(backend: Backend) -> Non
     assert error["extensions"]["code"] == "RATE_LIMITED"
     assert error["extensions"]["cost"] == 10
     assert 0 < error["extensions"]["retryAfter"] <= 2
-
-
-async def redis_url() -> str:
-    url = "redis://127.0.0.1:6379/0"
-    client = redis.Redis.from_url(url)
-    try:
-        await client.ping()
-    except (OSError, redis.ConnectionError):
-        pytest.skip("Redis is not reachable on 127.0.0.1:6379")
-    finally:
-        await client.aclose()
-    return url
 
 
 async def test_workers_share_one_budget_through_redis(backend: Backend) -> None:

@@ -10,7 +10,7 @@ import sqlalchemy as sa
 from app.db import tables
 from app.enums import Role
 from schema.node import to_global_id
-from tests.conftest import GraphQLClient, gateway
+from tests.conftest import GraphQLClient, Simulators, gateway
 
 D = tables.Device.__table__
 U = tables.User.__table__
@@ -172,7 +172,9 @@ def ids_by_type(value: Any, found: dict[str, set[int]]) -> dict[str, set[int]]:
     return found
 
 
-async def test_nested_edges_stay_inside_the_tenant(client: GraphQLClient) -> None:
+async def test_nested_edges_stay_inside_the_tenant(
+    client: GraphQLClient, simulators: Simulators
+) -> None:
     query = """
     fragment N on Node { __typename databaseId }
     {
@@ -197,9 +199,13 @@ async def test_nested_edges_stay_inside_the_tenant(client: GraphQLClient) -> Non
         "Address": tables.Address.__table__,
         "MdmEnrollment": tables.MdmEnrollment.__table__,
     }
-    globex = await as_tenant(client, "globex")
-    tenant = await globex.tenant_id()
-    found = ids_by_type(await globex.data(query), {})
+    # Observed users come from the inventory: ask through a gateway that reaches it.
+    await simulators.reset()
+    upstreams = {"mdm_base_url": simulators.mdm_url, "inventory_base_url": simulators.inventory_url}
+    async with gateway(client.backend, "globex", **upstreams) as reaching:
+        globex = await as_tenant(reaching, "globex")
+        tenant = await globex.tenant_id()
+        found = ids_by_type(await globex.data(query), {})
     assert found.pop("Tenant") == {tenant}
     assert set(found) == set(tables_by_type), "every type was reached"
     async with client.backend.engine.connect() as conn:

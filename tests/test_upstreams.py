@@ -211,8 +211,9 @@ async def test_refused_credentials_are_a_configuration_error(
     assert await simulators.requests("inventory") <= 2, "not retried"
 
 
-async def test_configs_page_with_their_own_cursors(upstream_client: Client) -> None:
-    client, _ = upstream_client
+async def test_configs_page_with_their_own_cursors(steady_upstreams: Client) -> None:
+    # Not a fault test: the default timings (60 devices make about 240 per-device calls).
+    client, _ = steady_upstreams
     ids = await upstream_ids(client)
     found = await client.data(DETAILS, {"first": 60})
     device = next(

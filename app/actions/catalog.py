@@ -34,6 +34,17 @@ MANAGED = frozenset(
     {"ACTIVE", "RETIRE_PENDING", "RETIRE_SENT", "RETIRE_CANCELED", "WIPE_CANCELED", "WIPE_PENDING"}
 )
 WIPING = frozenset({"WIPE_PENDING", "WIPE_SENT", "WIPED"})
+# The local enrollment status -> the provider's registration state, for deciding a delete when
+# the provider cannot be asked (the README shows this mapping).
+REGISTRATION_OF_ENROLLMENT = {
+    "SUBSCRIBED": "ACTIVE",
+    "DOWNLOADED": "ACTIVE",
+    "IDENTIFIED": "ACTIVE",
+    "ENROLLMENT_IN_PROGRESS": "ACTIVE",
+    "ENROLLED": "ACTIVE",
+    "DEVICE_WIPE_PENDING": "WIPE_PENDING",
+    "UNENROLLED": "RETIRED",
+}
 
 
 @dataclass(frozen=True, slots=True)
@@ -79,6 +90,8 @@ class ActionSpec:
     check_path: str | None = None  # the provider's per-device viability check
     check_options: Callable[[Options], dict[str, Any]] = field(default=lambda _options: {})
     follow: Follow | None = None
+    # Whether, when the provider cannot be read, the local enrollment stands in for its record.
+    local_fallback: bool = False
     # Whether the rules need the device's configurations (`record["configs"]`, read per device).
     needs_configs: Callable[[Options], bool] = field(default=lambda _options: False)
     # Options kept out of the recorded input (secrets such as the unlock PIN).
@@ -530,7 +543,7 @@ SPECS: dict[DeviceAction, ActionSpec] = {
             check_path="retire",
             follow=follow_state("RETIRED", "RETIRE_CANCELED"),
         ),
-        _spec(A.DELETE, "deleteDevices", delete_call, rules=(deletable,)),
+        _spec(A.DELETE, "deleteDevices", delete_call, rules=(deletable,), local_fallback=True),
         _spec(
             A.FORCE_CHECKIN,
             "forceCheckinDevices",

@@ -18,6 +18,7 @@ from typing import Any
 import sqlalchemy as sa
 
 from app.actions.catalog import (
+    REGISTRATION_OF_ENROLLMENT,
     ActionSpec,
     CallContext,
     Ineligible,
@@ -29,9 +30,11 @@ from app.actions.runs import RunLog, TargetOutcome, input_hash, mirror
 from app.auth import Viewer
 from app.broker import Broker
 from app.db import tables
+from app.db.queries import exposed_enrollment
 from app.db.scope import TenantScope
 from app.enums import ActionExceptionCode, ActionRunStatus, DeviceAction, UserErrorCode, known
 from app.errors import Problems
+from app.mirror import UpstreamMirror
 from app.permissions import role_for
 from app.settings import Settings
 from app.upstreams.client import Deadline
@@ -42,6 +45,7 @@ logger = logging.getLogger("gateway.actions")
 security = logging.getLogger("gateway.security")
 
 DEVICES = tables.Device.__table__
+ENROLLMENTS = tables.MdmEnrollment.__table__
 USERS = tables.User.__table__
 CLIENTS = tables.Client.__table__
 PENDING, SUCCEEDED, FAILED, REJECTED = (
@@ -80,8 +84,10 @@ class ActionExecutor:
         scope: TenantScope,
         mdm: MdmAdapter,
         broker: Broker,
+        mirror: UpstreamMirror,
     ) -> None:
         self.settings = settings
+        self.mirror = mirror
         self.viewer = viewer
         self.scope = scope
         self.mdm = mdm
@@ -171,7 +177,8 @@ class ActionExecutor:
             settled = await self._call(spec, request, targets, assignee)
             await self._mirror(spec.action, settled, request)
             await self.runs.settle(result.run_id, settled)
-            self.mdm.forget(self.viewer.tenant_id)
+            await self.mdm.forget(self.viewer.tenant_id)
+            await self.mirror.refresh_devices(self.viewer.tenant_id, [t.device_id for t in targets])
         elif any(o.status is SUCCEEDED for o in ordered):
             await self.runs.settle(result.run_id, [])
         return result
@@ -266,6 +273,14 @@ class ActionExecutor:
                     return error
 
         found = await asyncio.gather(*(read(target) for target in targets))
+        if request.spec.local_fallback and any(isinstance(r, UpstreamError) for r in found):
+            local = await self._local_states([t.device_id for t in targets])
+            found = [
+                {"registrationState": local[t.device_id]}
+                if isinstance(r, UpstreamError) and t.device_id in local
+                else r
+                for t, r in zip(targets, found, strict=True)
+            ]
         live = []
         for target, record in zip(targets, found, strict=True):
             if isinstance(record, UpstreamError):
@@ -292,6 +307,17 @@ class ActionExecutor:
             else:
                 live.append(Target(target.device_id, target.mdm_id, record))
         return live
+
+    async def _local_states(self, device_ids: list[int]) -> dict[int, str]:
+        """The provider's registration state as the local enrollment records it (newest exposed
+        row per device), for when the provider cannot be asked."""
+        stmt = (
+            self.scope.select(ENROLLMENTS, ENROLLMENTS.c.device_id, ENROLLMENTS.c.status)
+            .where(ENROLLMENTS.c.device_id.in_(device_ids), exposed_enrollment())
+            .order_by(ENROLLMENTS.c.device_id, ENROLLMENTS.c.id)
+        )
+        current = {row.device_id: row.status for row in await self.scope.all(stmt)}
+        return {device: REGISTRATION_OF_ENROLLMENT[status] for device, status in current.items()}
 
     def _apply_rules(
         self,

@@ -19,11 +19,12 @@ from typing import Any
 import sqlalchemy as sa
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from app.actions.catalog import SPECS
+from app.actions.catalog import SPECS, ActionSpec
 from app.actions.runs import DEVICES, RUNS, TARGETS, RunLog, TargetOutcome, mirror, now
 from app.broker import Broker
 from app.db.scope import TenantScope
 from app.enums import ActionFailureCode, ActionRunStatus, DeviceAction
+from app.mirror import UpstreamMirror
 from app.settings import Settings
 from app.upstreams.client import Deadline
 from app.upstreams.errors import UpstreamError
@@ -41,8 +42,10 @@ class ActionFollower:
         writer: AsyncEngine,
         upstreams: Upstreams,
         broker: Broker,
+        mirror: UpstreamMirror,
     ) -> None:
         self.settings = settings
+        self.mirror = mirror
         self.reader, self.writer = reader, writer
         self.upstreams = upstreams
         self.broker = broker
@@ -103,18 +106,56 @@ class ActionFollower:
         return settled
 
     async def _follow_run(self, run_id: int, targets: list[sa.Row[Any]]) -> int:
+        """Settle what the provider says is done, inside one transaction that holds the run's
+        PENDING targets (`FOR UPDATE SKIP LOCKED` on PostgreSQL): another worker skips them
+        meanwhile, and if this one dies mid-way its transaction ends, the locks go, and the next
+        round anywhere picks the targets up again. SQLite has one writer and no row locks: the
+        updates' PENDING condition is what keeps a target from being settled twice there."""
         first = targets[0]
         action = DeviceAction(first.action)
         spec = SPECS[action]
         expired = now() - first.created_at > timedelta(seconds=self.settings.action_timeout_seconds)
-        deadline = Deadline(self.settings.upstream_deadline_seconds)
+        scope = TenantScope(self.reader, first.client_id, self.writer)
+        runs = RunLog(scope, self.broker)
         mdm = self.upstreams.mdm
+        async with scope.transaction() as writes:
+            held = await writes.all(
+                scope.select(TARGETS, TARGETS.c.device_id)
+                .where(TARGETS.c.run_id == run_id, TARGETS.c.status == PENDING)
+                .with_for_update(skip_locked=True)
+            )
+            held_ids = {row.device_id for row in held}
+            outcomes = await self._outcomes(
+                run_id, spec, [t for t in targets if t.device_id in held_ids], first, expired
+            )
+            if not outcomes:
+                return 0
+            by_status: dict[ActionRunStatus, list[int]] = defaultdict(list)
+            for outcome in outcomes:
+                by_status[outcome.status].append(outcome.device_id)
+            for status, device_ids in by_status.items():
+                await mirror(writes, action, status, device_ids, first.input)
+            status = await runs.settle_within(writes, run_id, outcomes)
+        await runs.notify(run_id, status)
+        await mdm.forget(first.client_id)
+        await self.mirror.refresh_devices(first.client_id, [o.device_id for o in outcomes])
+        return len(outcomes)
+
+    async def _outcomes(
+        self,
+        run_id: int,
+        spec: ActionSpec,
+        targets: list[sa.Row[Any]],
+        first: sa.Row[Any],
+        expired: bool,
+    ) -> list[TargetOutcome]:
+        deadline = Deadline(self.settings.upstream_deadline_seconds)
         outcomes: list[TargetOutcome] = []
         for target in targets:
             verdict = None
             if spec.follow is not None and target.mdm_device_id is not None:
                 try:
-                    record = await mdm.device(target.mdm_device_id, deadline)
+                    record = await self.upstreams.mdm.device(target.mdm_device_id, deadline)
                 except UpstreamError as error:
                     logger.info("follow-up read failed", extra={"run": run_id, "code": error.code})
                     record = None
@@ -135,15 +176,4 @@ class ActionFollower:
                         {"final": False},
                     )
                 )
-        if not outcomes:
-            return 0
-        scope = TenantScope(self.reader, first.client_id, self.writer)
-        async with scope.transaction() as writes:
-            by_status: dict[ActionRunStatus, list[int]] = defaultdict(list)
-            for outcome in outcomes:
-                by_status[outcome.status].append(outcome.device_id)
-            for status, device_ids in by_status.items():
-                await mirror(writes, action, status, device_ids, first.input)
-        await RunLog(scope, self.broker).settle(run_id, outcomes)
-        mdm.forget(first.client_id)
-        return len(outcomes)
+        return outcomes

@@ -17,8 +17,10 @@ import sqlalchemy as sa
 
 from app.broker import Broker, action_runs_topic
 from app.db import tables
+from app.db.queries import exposed_enrollment
 from app.db.scope import TenantScope, TenantWrites
 from app.enums import ActionRunStatus, DeviceAction, MdmEnrollmentStatus
+from app.observability import metrics
 
 RUNS = tables.DeviceActionRun.__table__
 TARGETS = tables.DeviceActionTarget.__table__
@@ -125,34 +127,41 @@ class RunLog:
                     for outcome in outcomes
                 ],
             )
+        metrics.ACTION_RUNS.labels(action.value, status.value).inc()
         await self.notify(run_id, status)
         return run_id
 
     async def settle(self, run_id: int, outcomes: Sequence[TargetOutcome]) -> ActionRunStatus:
         """Move PENDING targets to their outcome, then the run to the status they give it."""
-        moment = now()
         async with self.scope.transaction() as writes:
-            for outcome in outcomes:
-                if outcome.status is PENDING and outcome.upstream_result is None:
-                    continue
-                await writes.update(
-                    TARGETS,
-                    sa.and_(
-                        TARGETS.c.run_id == run_id,
-                        TARGETS.c.device_id == outcome.device_id,
-                        TARGETS.c.status == PENDING.value,
-                    ),
-                    {
-                        "status": outcome.status.value,
-                        "code": outcome.code,
-                        "reason": outcome.reason,
-                        "upstream_result": outcome.upstream_result,
-                        "updated_at": moment,
-                    },
-                )
-            status = await self._refresh_status(writes, run_id, moment)
+            status = await self.settle_within(writes, run_id, outcomes)
         await self.notify(run_id, status)
         return status
+
+    async def settle_within(
+        self, writes: TenantWrites, run_id: int, outcomes: Sequence[TargetOutcome]
+    ) -> ActionRunStatus:
+        """`settle` inside the caller's transaction (the caller notifies after committing)."""
+        moment = now()
+        for outcome in outcomes:
+            if outcome.status is PENDING and outcome.upstream_result is None:
+                continue
+            await writes.update(
+                TARGETS,
+                sa.and_(
+                    TARGETS.c.run_id == run_id,
+                    TARGETS.c.device_id == outcome.device_id,
+                    TARGETS.c.status == PENDING.value,
+                ),
+                {
+                    "status": outcome.status.value,
+                    "code": outcome.code,
+                    "reason": outcome.reason,
+                    "upstream_result": outcome.upstream_result,
+                    "updated_at": moment,
+                },
+            )
+        return await self._refresh_status(writes, run_id, moment)
 
     async def _refresh_status(
         self, writes: TenantWrites, run_id: int, moment: datetime
@@ -161,7 +170,7 @@ class RunLog:
             self.scope.select(TARGETS, TARGETS.c.status).where(TARGETS.c.run_id == run_id)
         )
         status = run_status(row.status for row in rows)
-        await writes.update(
+        moved = await writes.update(
             RUNS,
             sa.and_(RUNS.c.id == run_id, RUNS.c.status == PENDING.value),
             {
@@ -170,6 +179,8 @@ class RunLog:
                 "finished_at": None if status is PENDING else moment,
             },
         )
+        if moved and status is not PENDING:
+            metrics.ACTION_RUNS_FINISHED.labels(status.value).inc()
         return status
 
     async def notify(self, run_id: int, status: ActionRunStatus) -> None:
@@ -192,11 +203,7 @@ async def mirror(
     if not device_ids:
         return
     moment = now()
-    enrollment = sa.and_(
-        ENROLLMENTS.c.device_id.in_(device_ids),
-        ENROLLMENTS.c.deleted_at.is_(None),
-        ENROLLMENTS.c.status != MdmEnrollmentStatus.DRAFT.value,
-    )
+    enrollment = sa.and_(ENROLLMENTS.c.device_id.in_(device_ids), exposed_enrollment())
     values: dict[str, Any] | None = None
     if status is ActionRunStatus.SUCCEEDED:
         values = {

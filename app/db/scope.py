@@ -87,6 +87,30 @@ class TenantWrites:
         stmt = sa.update(table).where(self.scope.where(table), condition).values(**values)
         return (await self.conn.execute(stmt)).rowcount
 
+    async def update_each(self, table: sa.Table, rows: Sequence[Mapping[str, Any]]) -> None:
+        """Update many of the tenant's rows by primary key, each with its own values (one
+        executemany): every row maps the key column and the same set of value columns."""
+        if not rows:
+            return
+        self._tenant()
+        (key,) = table.primary_key.columns
+        columns = [name for name in rows[0] if name != key.name]
+        stmt = (
+            sa.update(table)
+            .where(self.scope.where(table), key == sa.bindparam("_key"))
+            .values({name: sa.bindparam(f"_{name}") for name in columns})
+        )
+        params = [
+            {"_key": row[key.name], **{f"_{name}": row[name] for name in columns}} for row in rows
+        ]
+        await self.conn.execute(stmt, params)
+
+    async def delete(self, table: sa.Table, condition: sa.ColumnElement[bool]) -> int:
+        """Delete the tenant's rows matching `condition`; how many went."""
+        self._tenant()
+        stmt = sa.delete(table).where(self.scope.where(table), condition)
+        return (await self.conn.execute(stmt)).rowcount
+
     async def all(self, stmt: sa.Select[Any]) -> Sequence[sa.Row[Any]]:
         """A read inside the transaction (build it from `scope.select`, as every read)."""
         return (await self.conn.execute(stmt)).all()

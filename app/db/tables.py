@@ -14,12 +14,15 @@ from sqlmodel import Field, SQLModel
 from app.db.types import UTCDateTime, enum_column
 from app.enums import (
     ActionRunStatus,
+    AgentStatus,
     DeviceClientStatus,
     KeyboardLayout,
     MdmEnrollmentStatus,
     OrderClientStatus,
     ParcelStatus,
     ParcelType,
+    PlatformType,
+    RegistrationState,
     Role,
 )
 
@@ -73,6 +76,7 @@ class User(SQLModel, table=True):
         sa.Index("ix_users_client_email", "client_id", "email", "id"),
         sa.Index("ix_users_client_created", "client_id", "created_at", "id"),
         sa.Index("ix_users_client_team", "client_id", "team"),
+        sa.Index("ix_users_client_inventory", "client_id", "inventory_user_id"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -141,6 +145,14 @@ class Device(SQLModel, table=True):
         sa.Index("ix_devices_client_order", "client_id", "order_id"),
         sa.Index("ix_devices_client_type", "client_id", "type"),
         sa.Index("ix_devices_client_category", "client_id", "category"),
+        # The upstream summary's filters and orderings (keyset: sort key, then id).
+        sa.Index("ix_devices_client_last_seen", "client_id", "last_seen_at", "id"),
+        sa.Index("ix_devices_client_installed", "client_id", "installed_at", "id"),
+        sa.Index("ix_devices_client_last_checkin", "client_id", "last_checkin_at", "id"),
+        sa.Index("ix_devices_client_os_name", "client_id", "os_name", "id"),
+        sa.Index("ix_devices_client_agent_status", "client_id", "agent_status", "id"),
+        sa.Index("ix_devices_client_registration", "client_id", "registration_state"),
+        sa.Index("ix_devices_client_platform", "client_id", "platform_type"),
     )
 
     id: int | None = Field(default=None, primary_key=True)
@@ -174,8 +186,42 @@ class Device(SQLModel, table=True):
     mdm_device_id: int | None = None
     mdm_guid: str | None = Field(default=None, max_length=36)
     inventory_device_id: str | None = Field(default=None, max_length=36)
+    # A mirror of the upstreams' summary of the device, so the fleet table filters and sorts by
+    # agent and MDM facts in one SQL query (refreshed by `app/mirror.py`; `synced_at` says when).
+    os_name: str | None = Field(default=None, max_length=80)
+    agent_status: str | None = Field(
+        default=None, sa_column=enum_column(AgentStatus, nullable=True)
+    )
+    last_seen_at: datetime | None = _ts()
+    installed_at: datetime | None = _ts()
+    registration_state: str | None = Field(
+        default=None, sa_column=enum_column(RegistrationState, nullable=True)
+    )
+    platform_type: str | None = Field(
+        default=None, sa_column=enum_column(PlatformType, nullable=True)
+    )
+    compliant: bool | None = None
+    last_checkin_at: datetime | None = _ts()
+    synced_at: datetime | None = _ts()
     created_at: datetime = _created()
     updated_at: datetime = _created()
+
+
+class DeviceCustomAttribute(SQLModel, table=True):
+    """One value of a device's custom attribute at the MDM provider (mirror, for filtering)."""
+
+    __tablename__ = "device_custom_attributes"
+    __table_args__ = (
+        sa.Index("ix_device_custom_attributes_lookup", "client_id", "key", "value"),
+        sa.Index("ix_device_custom_attributes_device", "device_id"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    client_id: int = _tenant()
+    device_id: int = Field(foreign_key="devices.id", ondelete="CASCADE")
+    key: str = Field(max_length=100)  # without the provider's numeric `_#` suffix, lower-cased
+    value: str = Field(max_length=200)
+    numeric: bool = False
 
 
 class DeviceCharacteristics(SQLModel, table=True):

@@ -68,6 +68,18 @@ from app.seed.tenants import (
 Dev = DeviceClientStatus
 Mdm = MdmEnrollmentStatus
 
+UPSTREAM_SUMMARY_COLUMNS = (
+    "os_name",
+    "agent_status",
+    "last_seen_at",
+    "installed_at",
+    "registration_state",
+    "platform_type",
+    "compliant",
+    "last_checkin_at",
+    "synced_at",
+)
+
 
 # Devices of one family go round the users one by one, so most people hold one laptop, some
 # a phone too, fewer a screen: about 1.5 devices per user, as in a real company.
@@ -418,7 +430,8 @@ class FleetBuilder:
             "name": name,
             "serial_number": device.serial,
             "rent_minor": rent,
-            "rent_currency": profile.currency if rent is not None else None,
+            # The currency of every price of the device (rent, purchase, external rental).
+            "rent_currency": profile.currency,
             "tracking_number": tracking_number,
             "tracking_url": tracking_url,
             "client_status": status.value,
@@ -440,6 +453,9 @@ class FleetBuilder:
             "mdm_device_id": mdm_id,
             "mdm_guid": mdm_guid,
             "inventory_device_id": inventory_id,
+            # The upstream summary mirror starts empty: the gateway fills it from the upstreams
+            # (app/mirror.py) at start, on `syncDeviceSummaries` and after actions.
+            **dict.fromkeys(UPSTREAM_SUMMARY_COLUMNS),
             "created_at": device.created_at,
             "updated_at": updated_at,
         }

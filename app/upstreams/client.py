@@ -24,6 +24,7 @@ from tenacity import (
 )
 
 from app import stats
+from app.observability import metrics, tracing
 from app.upstreams.cache import ReadCache
 from app.upstreams.errors import (
     UpstreamBadResponse,
@@ -95,6 +96,11 @@ class UpstreamClient:
             expected_exception=_BREAKING,
             name=config.name,
         )
+        # Metrics labels, resolved once: calls, failures and latency by upstream and code.
+        self.label = metrics.upstream_label(config.name)
+        self._breaker_gauge = metrics.BREAKER_OPEN.labels(self.label)
+        self._seconds = metrics.UPSTREAM_SECONDS.labels(self.label)
+        self._breaker_gauge.set(0)
 
     async def aclose(self) -> None:
         await self.http.aclose()
@@ -112,8 +118,11 @@ class UpstreamClient:
         breaker is open.
         """
         if self.breaker_open:
-            raise UpstreamUnavailable(self.config.name, breaker="open")
-        return await self.breaker.call_async(self._get_with_retries, path, deadline, params)
+            self._refused_by_breaker()
+        try:
+            return await self.breaker.call_async(self._get_with_retries, path, deadline, params)
+        finally:
+            self._breaker_gauge.set(1 if self.breaker_open else 0)
 
     async def send(
         self,
@@ -128,10 +137,18 @@ class UpstreamClient:
         """A call that changes something: never retried (a lost answer does not mean the change
         was not made), but timed, counted and guarded by the breaker like a read. None on 404."""
         if self.breaker_open:
-            raise UpstreamUnavailable(self.config.name, breaker="open")
-        return await self.breaker.call_async(
-            self._send_once, method, path, deadline, params, data, json
-        )
+            self._refused_by_breaker()
+        try:
+            return await self.breaker.call_async(
+                self._send_once, method, path, deadline, params, data, json
+            )
+        finally:
+            self._breaker_gauge.set(1 if self.breaker_open else 0)
+
+    def _refused_by_breaker(self) -> None:
+        self._breaker_gauge.set(1)
+        metrics.UPSTREAM_FAILURES.labels(self.label, "BREAKER_OPEN").inc()
+        raise UpstreamUnavailable(self.config.name, breaker="open")
 
     async def _get_with_retries(
         self, path: str, deadline: Deadline, params: Mapping[str, Any] | None
@@ -185,20 +202,39 @@ class UpstreamClient:
         figures = stats.current()
         if figures is not None:
             figures.upstream_calls += 1
-        try:
-            async with asyncio.timeout(budget):
-                response = await self.http.request(
-                    method, path, params=params, data=data, json=json, timeout=budget
+        code = "cancelled"  # until the call ends one way or another
+        started = time.perf_counter()
+        with tracing.upstream_span(self.label, method, path) as span:
+            try:
+                async with asyncio.timeout(budget):
+                    response = await self.http.request(
+                        method, path, params=params, data=data, json=json, timeout=budget
+                    )
+                code = str(response.status_code)
+                if span is not None:
+                    span.set_attribute("http.response.status_code", response.status_code)
+                return self._decode(response, path)
+            except (TimeoutError, httpx.TimeoutException):
+                code = "timeout"
+                self._failed(UpstreamTimeout.code)
+                raise UpstreamTimeout(self.config.name) from None
+            except httpx.TransportError as error:
+                code = "unreachable"
+                logger.warning(
+                    "upstream unreachable",
+                    extra={"upstream": self.config.name, "error": type(error).__name__},
                 )
-        except (TimeoutError, httpx.TimeoutException):
-            raise UpstreamTimeout(self.config.name) from None
-        except httpx.TransportError as error:
-            logger.warning(
-                "upstream unreachable",
-                extra={"upstream": self.config.name, "error": type(error).__name__},
-            )
-            raise UpstreamUnavailable(self.config.name) from None
-        return self._decode(response, path)
+                self._failed(UpstreamUnavailable.code)
+                raise UpstreamUnavailable(self.config.name) from None
+            except UpstreamError as error:
+                self._failed(error.code)
+                raise
+            finally:
+                self._seconds.observe(time.perf_counter() - started)
+                metrics.UPSTREAM_CALLS.labels(self.label, code).inc()
+
+    def _failed(self, code: str) -> None:
+        metrics.UPSTREAM_FAILURES.labels(self.label, code).inc()
 
     def _decode(self, response: httpx.Response, path: str) -> Any | None:
         status = response.status_code

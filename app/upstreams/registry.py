@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import httpx
 
 from app.settings import Settings
-from app.upstreams.cache import ReadCache
+from app.upstreams.cache import create_read_cache
 from app.upstreams.client import UpstreamClient, UpstreamConfig
 from app.upstreams.inventory import InventoryAdapter
 from app.upstreams.mdm import MdmAdapter
@@ -22,6 +22,7 @@ class Upstreams:
     async def aclose(self) -> None:
         await self.mdm.client.aclose()
         await self.inventory.client.aclose()
+        await self.mdm.cache.aclose()  # one cache, shared by both adapters
 
 
 def _config(settings: Settings, name: str, base_url: str) -> UpstreamConfig:
@@ -43,7 +44,12 @@ def create_upstreams(
     inventory_transport: httpx.AsyncBaseTransport | None = None,
 ) -> Upstreams:
     """Adapters for the configured upstreams (tests may pass in-process transports)."""
-    cache = ReadCache(settings.upstream_cache_size, settings.upstream_cache_ttl_seconds)
+    cache = create_read_cache(
+        settings.redis_url,
+        settings.redis_prefix,
+        settings.upstream_cache_size,
+        settings.upstream_cache_ttl_seconds,
+    )
     mdm = UpstreamClient(
         _config(settings, MDM, settings.mdm_base_url),
         auth=httpx.BasicAuth(settings.mdm_username, settings.mdm_password),

@@ -355,6 +355,7 @@ async def _run(
         context.scope,
         context.services.upstreams.mdm,
         context.services.broker,
+        context.services.mirror,
     )
     result = await executor.execute(request)
     if result.run_id is not None and not input.dry_run:

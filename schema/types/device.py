@@ -2,16 +2,16 @@
 
 from collections.abc import Callable
 from datetime import date, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Annotated, Any, ClassVar, TypeVar
 
 import strawberry
 from aiodataloader import DataLoader
 
-from resolvers.loaders import OBSERVED_USERS_OF_DEVICE, PARCELS_OF_DEVICE, TARGETS_OF_DEVICE
+from resolvers.loaders import PARCELS_OF_DEVICE, TARGETS_OF_DEVICE
+from resolvers.observed import observed_page
 from resolvers.paging import PageArgs, Positions, list_page
 from resolvers.relations import (
     ACTION_RUN_ORDERING,
-    OBSERVED_ORDERING,
     PARCEL_ORDERING,
     child_page,
 )
@@ -19,6 +19,7 @@ from resolvers.upstream import InventoryKey, MdmKey
 from schema.connection import Connection, child_connection
 from schema.context import Info
 from schema.enums import DeviceClientStatus
+from schema.inputs import ObservedUserOrder
 from schema.node import Node
 from schema.types.action_run import DeviceActionRun
 from schema.types.characteristics import DeviceCharacteristics
@@ -75,6 +76,10 @@ class Device(Node):
     client_invoice_number: str | None
     created_at: datetime
     updated_at: datetime
+    synced_at: datetime | None = strawberry.field(
+        description="When the gateway last read this device's summary from the upstreams (what "
+        "the agent and MDM filters and orderings of `devices` see); null: never."
+    )
 
     @strawberry.field(description="Monthly rent of this device.")
     def rent(self) -> Money | None:
@@ -128,7 +133,9 @@ class Device(Node):
         )
 
     @strawberry.field(
-        description="Users the device agent observed on this device, most recent first."
+        description="Users the device agent observed on this device, from the inventory (most "
+        "recently seen first unless `orderBy` says otherwise); null when the inventory does not "
+        "know the device, and null with an UPSTREAM_* error when it cannot answer."
     )
     async def observed_users(
         self,
@@ -137,15 +144,23 @@ class Device(Node):
         after: str | None = None,
         last: int | None = None,
         before: str | None = None,
-    ) -> ObservedUserConnection:
-        found = await child_page(
-            info.context,
-            OBSERVED_USERS_OF_DEVICE,
-            self.id,
-            OBSERVED_ORDERING,
-            PageArgs(first, after, last, before),
+        search: Annotated[
+            str | None,
+            strawberry.argument(
+                description="Case-insensitive partial match on username or user key (the "
+                "inventory's search)."
+            ),
+        ] = None,
+        order_by: ObservedUserOrder | None = None,
+    ) -> ObservedUserConnection | None:
+        if self.inventory_device_id is None:
+            return None
+        listing = (order_by or ObservedUserOrder()).listing(search)
+        args = PageArgs(first, after, last, before)
+        found = await observed_page(
+            info.context, self.client_id, self.inventory_device_id, listing, args
         )
-        return ObservedUserConnection.build(found.page, found.count)
+        return None if found is None else ObservedUserConnection.build(found, self.client_id)
 
     @strawberry.field(
         description="Actions requested on this device through the gateway, newest first."

@@ -4,106 +4,35 @@ Every type here is built from an upstream record (a decoded JSON object); enum v
 does not know yet become UNKNOWN rather than errors.
 """
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 import strawberry
 
 from app import enums
 from app.enums import known
-from schema.enums import AgentStatus, KioskState, OwnershipType, PlatformType, RegistrationState
+from app.upstreams.values import epoch_ms, iso
+from schema.enums import AgentStatus, CertificateState, ConfigStatus
 from schema.scalars import UnsignedInt64
+from schema.types.mdm_details import MdmDeviceDetails
+from schema.types.mdm_details import flag as _bool
+from schema.types.mdm_details import integer as _int
+from schema.types.mdm_details import text as _str
+
+__all__ = [
+    "BrowserExtension",
+    "Certificate",
+    "CompliancePolicy",
+    "Config",
+    "CustomAttribute",
+    "Hardware",
+    "InventoryDevice",
+    "MdmDeviceDetails",
+    "epoch_ms",
+    "iso",
+]
 
 Record = dict[str, Any]
-
-
-def epoch_ms(value: Any) -> datetime | None:
-    """The MDM provider's timestamps are milliseconds since the epoch."""
-    if not isinstance(value, (int, float)) or isinstance(value, bool):
-        return None
-    return datetime.fromtimestamp(value / 1000, UTC)
-
-
-def iso(value: Any) -> datetime | None:
-    """The inventory's timestamps are ISO 8601 strings ending in Z."""
-    if not isinstance(value, str):
-        return None
-    try:
-        parsed = datetime.fromisoformat(value)
-    except ValueError:
-        return None
-    return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-def _str(value: Any) -> str | None:
-    return None if value is None else str(value)
-
-
-def _bool(value: Any) -> bool | None:
-    return value if isinstance(value, bool) else None
-
-
-def _int(value: Any) -> int | None:
-    return value if isinstance(value, int) and not isinstance(value, bool) else None
-
-
-@strawberry.type(description="The MDM provider's live view of a device.")
-class MdmDeviceDetails:
-    provider_id: int = strawberry.field(description="The provider's device id.")
-    guid: str | None
-    device_name: str | None
-    serial_number: str | None
-    platform_type: PlatformType
-    os_version: str | None = strawberry.field(description="The provider's `platformVersion`.")
-    os_build_version: str | None
-    model: str | None = strawberry.field(description="The provider's `prettyModel`.")
-    device_model: str | None
-    manufacturer: str | None
-    registration_state: RegistrationState
-    last_checkin_at: datetime | None
-    last_registration_at: datetime | None
-    supervised: bool | None
-    lost_mode_enabled: bool | None
-    kiosk_state: KioskState
-    ownership_type: OwnershipType
-    compliant: bool | None = strawberry.field(description="The provider's `complianceState`.")
-    policy_violation_count: int | None
-    quarantined: bool | None
-    jailbroken: bool | None
-    passcode_compliant: bool | None
-    multi_user: bool | None
-    dep_enrolled: bool | None
-    dep_eligible: bool | None
-
-    @classmethod
-    def from_record(cls, record: Record) -> "MdmDeviceDetails":
-        return cls(
-            provider_id=record["id"],
-            guid=_str(record.get("guid")),
-            device_name=_str(record.get("deviceName")),
-            serial_number=_str(record.get("serialNumber")),
-            platform_type=known(enums.PlatformType, record.get("platformType")),
-            os_version=_str(record.get("platformVersion")),
-            os_build_version=_str(record.get("osBuildVersion")),
-            model=_str(record.get("prettyModel")),
-            device_model=_str(record.get("deviceModel")),
-            manufacturer=_str(record.get("manufacturer")),
-            registration_state=known(enums.RegistrationState, record.get("registrationState")),
-            last_checkin_at=epoch_ms(record.get("lastCheckin")),
-            last_registration_at=epoch_ms(record.get("lastRegistrationTime")),
-            supervised=_bool(record.get("supervised")),
-            lost_mode_enabled=_bool(record.get("lostModeEnabled")),
-            kiosk_state=known(enums.KioskState, record.get("kioskState")),
-            ownership_type=known(enums.OwnershipType, record.get("ownershipType")),
-            compliant=_bool(record.get("complianceState")),
-            policy_violation_count=_int(record.get("policyViolationCount")),
-            quarantined=_bool(record.get("quarantined")),
-            jailbroken=_bool(record.get("jailbroken")),
-            passcode_compliant=_bool(record.get("passcodeCompliant")),
-            multi_user=_bool(record.get("multiUser")),
-            dep_enrolled=_bool(record.get("depEnrolled")),
-            dep_eligible=_bool(record.get("depEligible")),
-        )
 
 
 @strawberry.type(description="An MDM configuration on a device, with its status there.")
@@ -117,11 +46,15 @@ class Config:
     rule_type: str | None = strawberry.field(description="The provider's `policyRuleType`.")
     priority: int | None
     enabled: bool | None
-    status: str | None = strawberry.field(description="Status on this device, e.g. INSTALLED.")
-    total_device_count: int | None
-    installed_device_count: int | None
-    violation_device_count: int | None
-    modified_at: datetime | None
+    status: ConfigStatus | None = strawberry.field(
+        description="Its status on this device (UNKNOWN: a status the provider added later)."
+    )
+    total_device_count: int | None = strawberry.field(description="Devices it applies to.")
+    installed_device_count: int | None = strawberry.field(description="Devices it is installed on.")
+    violation_device_count: int | None = strawberry.field(
+        description="Devices in violation of it (failed to install)."
+    )
+    modified_at: datetime | None = strawberry.field(description="When it last changed.")
 
     @classmethod
     def from_record(cls, record: Record) -> "Config":
@@ -135,7 +68,9 @@ class Config:
             rule_type=_str(record.get("policyRuleType")),
             priority=_int(record.get("priority")),
             enabled=_bool(record.get("enabled")),
-            status=_str(record.get("status")),
+            status=None
+            if record.get("status") is None
+            else known(enums.ConfigStatus, record.get("status")),
             total_device_count=_int(record.get("totalDeviceCount")),
             installed_device_count=_int(record.get("installedDeviceCount")),
             violation_device_count=_int(record.get("violationDeviceCount")),
@@ -146,7 +81,9 @@ class Config:
 @strawberry.type(description="A compliance policy applied to a device.")
 class CompliancePolicy:
     provider_id: int
+    uuid: str | None
     name: str
+    system_name: str | None
     description: str | None
     policy_type: str | None
     rule_type: str | None = strawberry.field(description="The provider's `policyRuleType`.")
@@ -154,12 +91,17 @@ class CompliancePolicy:
     priority: int | None
     compliant: bool | None
     pending: bool | None = strawberry.field(description="The provider's `pendingCompliant`.")
+    total_device_count: int | None = strawberry.field(description="Devices it applies to.")
+    violation_device_count: int | None = strawberry.field(description="Devices violating it.")
+    modified_at: datetime | None = strawberry.field(description="When it last changed.")
 
     @classmethod
     def from_record(cls, record: Record) -> "CompliancePolicy":
         return cls(
             provider_id=record["id"],
+            uuid=_str(record.get("uuid")),
             name=str(record.get("name") or ""),
+            system_name=_str(record.get("systemName")),
             description=_str(record.get("description")),
             policy_type=_str(record.get("policyType")),
             rule_type=_str(record.get("policyRuleType")),
@@ -167,6 +109,9 @@ class CompliancePolicy:
             priority=_int(record.get("priority")),
             compliant=_bool(record.get("compliant")),
             pending=_bool(record.get("pendingCompliant")),
+            total_device_count=_int(record.get("totalDeviceCount")),
+            violation_device_count=_int(record.get("violationDeviceCount")),
+            modified_at=epoch_ms(record.get("modifiedAt")),
         )
 
 
@@ -197,7 +142,9 @@ class Certificate:
     subject: str | None
     issuer: str | None
     ca_name: str | None
-    state: str | None = strawberry.field(description="The provider's `certState`.")
+    state: CertificateState | None = strawberry.field(
+        description="The provider's `certState` (UNKNOWN: a state the provider added later)."
+    )
     valid_from: datetime | None = strawberry.field(description="The provider's `notBefore`.")
     valid_to: datetime | None = strawberry.field(description="The provider's `notAfter`.")
     serial_number: str | None = strawberry.field(description="The provider's `certSerialNumber`.")
@@ -208,7 +155,9 @@ class Certificate:
             subject=_str(record.get("subject")),
             issuer=_str(record.get("issuer")),
             ca_name=_str(record.get("caName")),
-            state=_str(record.get("certState")),
+            state=None
+            if record.get("certState") is None
+            else known(enums.CertificateState, record.get("certState")),
             valid_from=epoch_ms(record.get("notBefore")),
             valid_to=epoch_ms(record.get("notAfter")),
             serial_number=_str(record.get("certSerialNumber")),

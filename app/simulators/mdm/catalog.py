@@ -251,14 +251,21 @@ APP_STORE_CA = (
     "CN=na1-0006.mobileiron.net,OU=AppStoreFrontCA,UID=1386198466755",
 )
 
-# DEP profiles: (name, department, supervised, skip setup items). Together they skip every
-# item the document lists.
-DEP_PROFILES: tuple[tuple[str, str, bool, tuple[str, ...]], ...] = (
+# DEP profiles: (name, department, supervised, multi-user, skip setup items). Together they
+# skip every item the document lists. The multi-user one enrolls the Shared iPads.
+DEP_PROFILES: tuple[tuple[str, str, bool, bool, tuple[str, ...]], ...] = (
     (
         "{company} Corporate",
         "IT",
         True,
+        False,
         ("Location", "Restore", "Android", "AppleID", "TOS", "Siri", "Diagnostics"),
     ),
-    ("{company} Shared iPad", "Retail", True, ("Biometric", "Payment", "Zoom", "Passcode", "TOS")),
+    (
+        "{company} Shared iPad",
+        "Retail",
+        True,
+        True,
+        ("Biometric", "Payment", "Zoom", "Passcode", "TOS"),
+    ),
 )

@@ -236,7 +236,8 @@ class PartitionBuilder:
         }
         partition.authorities.update(authorities)
         phone = catalog.PHONE_PREFIXES.get(self.slug, "+1555") + "0000"
-        for index, (name, department, supervised, skipped) in enumerate(catalog.DEP_PROFILES):
+        for index, entry in enumerate(catalog.DEP_PROFILES):
+            name, department, supervised, multi_user, skipped = entry
             rng = rng_for(SEED_KEY, self.slug, "dep-profile", index)
             partition.dep_profiles.append(
                 DepProfile(
@@ -246,6 +247,7 @@ class PartitionBuilder:
                     department=department,
                     supervised=supervised,
                     skip_setup_items=skipped,
+                    multi_user=multi_user,
                     server_id=DEP_SERVER_ID_BASE + self.client_id,
                     default=index == 0,
                     support_phone=phone,

@@ -6,6 +6,8 @@ keys the records do not show (`androidWorkProfileOnCompanyOwnedDeviceEnabled`, `
 feed the facets and the DEP calls.
 """
 
+import base64
+import hashlib
 import random
 from typing import Any
 
@@ -22,7 +24,7 @@ from app.simulators.mdm.draw import (
     hex_digits,
     mac_address,
 )
-from app.simulators.mdm.records import MdmDevice
+from app.simulators.mdm.records import MAX_RESIDENT_USERS, MdmDevice
 
 
 def capacity_gb(storage: str | None) -> float:
@@ -79,8 +81,10 @@ def device_extras(
     encrypted = bool(enrollment["is_encrypted"])
     dep_profile = None
     if device.dep_enrolled and ctx.partition.dep_profiles:
-        shared = device.multi_user and len(ctx.partition.dep_profiles) > 1
-        dep_profile = ctx.partition.dep_profiles[1 if shared else 0].id
+        # The profile of the device's kind (a Shared iPad's is multi-user), else the default.
+        profiles = ctx.partition.dep_profiles
+        kind = [p for p in profiles if p.multi_user == bool(device.multi_user)]
+        dep_profile = (kind or profiles)[0].id
     legal_owner = ctx.partition.accounts.get(ctx.partition.admin_id) if device.multi_user else None
     return {
         "mdmChannelId": uuid4(rng),
@@ -106,7 +110,7 @@ def device_extras(
         "currentMnc": roaming_in.mnc if roaming_in else None,
         "subscriberMcc": carrier.mcc if carrier else None,
         "subscriberMnc": carrier.mnc if carrier else None,
-        "maxResidentUsers": 8 if device.multi_user else None,
+        "maxResidentUsers": MAX_RESIDENT_USERS if device.multi_user else None,
         "clientDeviceIdentifier": hex_digits(rng, 64) if is_android else None,
         "availableCapacity": round(total * rng.uniform(0.15, 0.8), 6),
         "totalCapacity": total,
@@ -186,7 +190,7 @@ def device_extras(
         "mobileThreatDefenseStatus": "NA",
         "appFeedbackLastSync": None,
         "activationLockEnabled": bool(device.supervised) and chance(rng, 0.8) if apple else False,
-        "bypassCode": None,
+        "bypassCode": bypass_code(udid) if apple and device.supervised and udid else None,
         "cloudBackupEnabled": is_ios and chance(rng, 0.7),
         "networkTethered": False,
         "lastCloudBackupDate": (device.last_checkin or REF_MS) - rng.randrange(3 * DAY_MS)
@@ -248,7 +252,14 @@ def device_extras(
     }
 
 
-@staticmethod
+def bypass_code(udid: str) -> str:
+    """The Activation Lock bypass code a supervised Apple device escrows with its MDM (five
+    groups of five characters), derived from the UDID so that it draws nothing from the
+    device's random stream and every other field stays as it was."""
+    digest = base64.b32encode(hashlib.sha256(f"bypass:{udid}".encode()).digest()).decode()
+    return "-".join(digest[i : i + 5] for i in range(0, 25, 5))
+
+
 def subscriptions(
     imei: str | None, iccid: str | None, carrier: catalog.Carrier | None, phone: bool
 ) -> list[dict[str, Any]]:

@@ -17,6 +17,7 @@ from app.simulators.mdm.enums import CONFIG_RULE_TYPES
 from app.simulators.mdm.fields import DETAIL_FIELDS, SEARCH_FIELDS
 
 Json = dict[str, Any]
+MAX_RESIDENT_USERS = 8  # users a Shared iPad keeps (`maxResidentUsers`)
 # Registration states in which the provider still manages the device.
 MANAGED_STATES = frozenset(
     {"ACTIVE", "RETIRE_PENDING", "RETIRE_SENT", "RETIRE_CANCELED", "WIPE_CANCELED", "WIPE_PENDING"}
@@ -282,6 +283,7 @@ class DepProfile:
     server_id: int
     default: bool
     support_phone: str | None
+    multi_user: bool = False  # Shared iPad (`multiUser`, `maximumResidentUsers`)
 
 
 @dataclass(slots=True)
@@ -504,8 +506,8 @@ def dep_profile_json(profile: DepProfile, devices: int) -> Json:
         "department": profile.department,
         "mandatory": profile.supervised,
         "mdmRemovable": not profile.supervised,
-        "maximumResidentUsers": 0,
-        "multiUser": False,
+        "maximumResidentUsers": MAX_RESIDENT_USERS if profile.multi_user else 0,
+        "multiUser": profile.multi_user,
         "orgMagic": profile.uuid.lower(),
         "skipSetupItems": list(profile.skip_setup_items),
         "supervised": profile.supervised,
