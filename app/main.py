@@ -108,7 +108,8 @@ def create_app(
             tune_garbage_collector()
         lifecycle.chain_signals()
         with traced(tracing):  # the follower's and refresher's upstream calls are traced too
-            follower.start()
+            if settings.action_follower:
+                follower.start()
             refresher.start()
         try:
             yield

@@ -94,6 +94,9 @@ class Settings(BaseSettings):
     # still PENDING, and when a run that never finishes is failed.
     action_max_devices: int = Field(default=100, ge=1, le=500)
     action_poll_seconds: float = Field(default=2.0, gt=0)
+    # Whether this process follows PENDING action runs (every worker may; the tests turn it on
+    # only where they watch runs finish).
+    action_follower: bool = True
     action_timeout_seconds: float = Field(default=600.0, gt=0)
     # The mirror of each device's upstream summary (see app/mirror.py): 0 turns the background
     # refresh off; one refresh of a tenant must fit in the deadline.

@@ -109,6 +109,9 @@ def settings_for(url: str, **overrides: Any) -> Settings:
         "gateway_env": Environment.TEST,
         "log_level": "WARNING",
         "mirror_refresh_seconds": 0,
+        # Only the tests that watch runs finish follow them (else every test's gateway would
+        # re-read the devices of runs earlier tests left PENDING, and count those reads).
+        "action_follower": False,
     }
     return Settings(database_url=url, **(values | overrides))
 

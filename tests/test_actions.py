@@ -112,6 +112,7 @@ async def fleet(backend: Backend, simulators: Simulators) -> AsyncIterator[Fleet
         mdm_base_url=simulators.mdm_url,
         inventory_base_url=simulators.inventory_url,
         action_poll_seconds=0.05,
+        action_follower=True,
         **UPSTREAM_TEST_SETTINGS,
     ) as client:
         yield await _fleet(client, simulators)
@@ -399,6 +400,7 @@ async def test_a_run_that_never_finishes_times_out(
             mdm_base_url=simulators.mdm_url,
             inventory_base_url=simulators.inventory_url,
             action_poll_seconds=0.05,
+            action_follower=True,
             action_timeout_seconds=0.3,
             **UPSTREAM_TEST_SETTINGS,
         ) as client:

@@ -247,7 +247,10 @@ async def restore(backend: Backend, device_id: int, saved: dict[str, list[dict[s
 async def test_graphql_ws_follows_a_device_action_run_to_its_end(
     backend: Backend, simulators: Simulators
 ) -> None:
-    async with served(backend, simulators, action_poll_seconds=0.05) as (endpoint, token):
+    async with served(backend, simulators, action_poll_seconds=0.05, action_follower=True) as (
+        endpoint,
+        token,
+    ):
         # The provider finishes a wipe 2.5 s later: the subscriber sees it PENDING first.
         await simulators.http.put("/mdm/_sim/actions", json={"delay_ms": 2500})
         headers = {"Authorization": f"Bearer {token}"}

@@ -33,6 +33,7 @@ async def served(backend: Backend, simulators: Simulators) -> AsyncIterator[str]
         mdm_base_url=simulators.mdm_url,
         inventory_base_url=simulators.inventory_url,
         action_poll_seconds=0.05,
+        action_follower=True,
         gc_tuning=False,
         **UPSTREAM_TEST_SETTINGS,
     )
