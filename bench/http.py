@@ -40,14 +40,18 @@ class ServerError(RuntimeError):
 
 
 @asynccontextmanager
-async def uvicorn_server(database_url: str) -> AsyncIterator[int]:
-    """Serve the gateway over `database_url` on a free loopback port; yield the port once ready."""
+async def uvicorn_server(
+    database_url: str, *, app: str = "app.main:create_app", env: dict[str, str] | None = None
+) -> AsyncIterator[tuple[int, int]]:
+    """Serve `app` (a factory) over `database_url` with uvloop, httptools and one worker (the
+    server process is the worker) on a free loopback port; yield (port, pid) once `/readyz`
+    answers."""
     port = free_port()
     command = [
         sys.executable,
         "-m",
         "uvicorn",
-        "app.main:create_app",
+        app,
         "--factory",
         "--host",
         HOST,
@@ -63,18 +67,19 @@ async def uvicorn_server(database_url: str) -> AsyncIterator[int]:
         "warning",
         "--no-access-log",
     ]
-    env = os.environ | {
+    environment = os.environ | {
         "DATABASE_URL": database_url,
         "LOG_LEVEL": "WARNING",
         "PYTHONPATH": str(PROJECT_ROOT),
+        **(env or {}),
     }
     with tempfile.TemporaryFile() as log:
         process = await asyncio.create_subprocess_exec(
-            *command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
+            *command, cwd=PROJECT_ROOT, env=environment, stdout=log, stderr=subprocess.STDOUT
         )
         try:
             await _wait_ready(process, port)
-            yield port
+            yield port, process.pid
             if process.returncode is not None:
                 raise ServerError(f"the server exited with {process.returncode} during the run")
         except BaseException as error:

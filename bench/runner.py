@@ -98,7 +98,7 @@ async def measure_http(result: BackendResult, budget: Budget, viewer: BenchViewe
     """Serve the gateway with uvicorn and load it at each page size and concurrency."""
     note(f"  [{result.backend}] over HTTP: starting uvicorn ...")
     try:
-        async with uvicorn_server(result.dataset.url) as port:
+        async with uvicorn_server(result.dataset.url) as (port, _pid):
             result.overhead = await client_overhead(port, budget.overhead_requests)
             for size in HTTP_PAGE_SIZES:
                 request = post_request(port, "/graphql", nested_view_body(size), viewer.token)

@@ -14,12 +14,7 @@ soak: the fast path's server under load for `SOAK_SECONDS` (600), its RSS sample
 import asyncio
 import os
 import statistics
-import subprocess
-import sys
-import tempfile
 import time
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -28,18 +23,16 @@ import httpx
 import orjson
 from sqlalchemy.engine import make_url
 
-from app.settings import PROJECT_ROOT, Environment, Settings
+from app.settings import Environment, Settings
 from app.upstreams.client import Deadline
 from bench.datasets import Dataset
 from bench.floor import floor_once
 from bench.http import (
-    HOST,
     LoadRun,
     ServerError,
-    _wait_ready,
-    free_port,
     load_level,
     post_request,
+    uvicorn_server,
     warm_up,
 )
 from bench.inprocess import nested_view_body
@@ -70,58 +63,10 @@ def rss_mb(pid: int) -> float:
     raise ServerError(f"no VmRSS for process {pid}")
 
 
-@asynccontextmanager
-async def server(app: str, env: dict[str, str]) -> AsyncIterator[tuple[int, int]]:
-    """uvicorn serving `app` (a factory) with uvloop, httptools and one worker (the server process
-    is the worker); yields (port, pid) once `/readyz` answers."""
-    port = free_port()
-    command = [
-        sys.executable,
-        "-m",
-        "uvicorn",
-        app,
-        "--factory",
-        "--host",
-        HOST,
-        "--port",
-        str(port),
-        "--loop",
-        "uvloop",
-        "--http",
-        "httptools",
-        "--workers",
-        "1",
-        "--log-level",
-        "warning",
-        "--no-access-log",
-    ]
-    env = os.environ | {"LOG_LEVEL": "WARNING", "PYTHONPATH": str(PROJECT_ROOT)} | env
-    with tempfile.TemporaryFile() as log:
-        process = await asyncio.create_subprocess_exec(
-            *command, cwd=PROJECT_ROOT, env=env, stdout=log, stderr=subprocess.STDOUT
-        )
-        try:
-            await _wait_ready(process, port)
-            yield port, process.pid
-        except BaseException:
-            log.seek(0)
-            print(log.read()[-3000:].decode(errors="replace"), file=sys.stderr)
-            raise
-        finally:
-            if process.returncode is None:
-                process.terminate()
-                try:
-                    await asyncio.wait_for(process.wait(), 10)
-                except TimeoutError:
-                    process.kill()
-                    await process.wait()
-
-
 def gateway_server(url: str, *, fast_path: bool) -> Any:
-    return server(
-        "app.main:create_app",
-        {
-            "DATABASE_URL": url,
+    return uvicorn_server(
+        url,
+        env={
             "FAST_PATH": "true" if fast_path else "false",
             "MIRROR_REFRESH_SECONDS": "0",  # no upstream runs beside these servers
         },
@@ -130,8 +75,10 @@ def gateway_server(url: str, *, fast_path: bool) -> Any:
 
 def plain_server(url: str, tenant: int) -> Any:
     dsn = make_url(url).set(drivername="postgresql").render_as_string(hide_password=False)
-    return server(
-        "bench.plain:create_app", {"PLAIN_DATABASE_URL": dsn, "PLAIN_TENANT": str(tenant)}
+    return uvicorn_server(
+        url,
+        app="bench.plain:create_app",
+        env={"PLAIN_DATABASE_URL": dsn, "PLAIN_TENANT": str(tenant)},
     )
 
 
