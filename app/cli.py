@@ -5,6 +5,7 @@ import argparse
 import asyncio
 import sys
 from pathlib import Path
+from typing import Any
 
 from app.seed.tenants import DEFAULT_DEVICES
 from app.settings import PROJECT_ROOT, Settings, get_settings
@@ -74,6 +75,8 @@ def serve(_args: argparse.Namespace) -> None:
 
     import uvicorn
 
+    from app.supervisor import reuse_port_supported, run_workers
+
     settings = get_settings()
     _metrics_directory(settings)
     _exit_cleanly_on_sigterm()
@@ -87,22 +90,24 @@ def serve(_args: argparse.Namespace) -> None:
             file=sys.stderr,
         )
     print(f"GraphiQL: http://{settings.host}:{settings.port}/graphql", file=sys.stderr)
+    options: dict[str, Any] = {
+        "factory": True,
+        "host": settings.host,
+        "port": settings.port,
+        "loop": "uvloop",
+        "http": "httptools",
+        "access_log": False,
+        "log_config": None,
+        # SIGTERM: stop accepting, give in-flight requests this long, then shut down.
+        "timeout_graceful_shutdown": settings.drain_timeout_seconds,
+    }
     try:
-        uvicorn.run(
-            "app.main:create_app",
-            factory=True,
-            host=settings.host,
-            port=settings.port,
-            loop="uvloop",
-            http="httptools",
-            access_log=False,
-            log_config=None,
-            # Several processes share the port; each runs the whole app (its follower and mirror
-            # refresher included: their work is claimed through the database, not per process).
-            workers=settings.workers,
-            # SIGTERM: stop accepting, give in-flight requests this long, then shut down.
-            timeout_graceful_shutdown=settings.drain_timeout_seconds,
-        )
+        if settings.workers > 1 and reuse_port_supported():
+            # Each worker runs the whole app (its follower and mirror refresher included: their
+            # work is claimed through the database, not per process) on its own socket.
+            run_workers(uvicorn.Config("app.main:create_app", workers=settings.workers, **options))
+        else:
+            uvicorn.run("app.main:create_app", workers=settings.workers, **options)
     finally:
         if simulators is not None:
             simulators.terminate()

@@ -12,6 +12,7 @@ import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
+from pathlib import Path
 from typing import Any
 
 import httpx
@@ -29,6 +30,7 @@ from tests.conftest import (
     redis_url,
     settings_for,
 )
+from tests.test_lifecycle import served_process, wait_ready
 from tests.test_subscriptions import RUN_UPDATES, connect, mutate, receive
 
 ASSIGN = """mutation($device: ID!, $user: ID!) {
@@ -252,3 +254,71 @@ async def test_workers_share_upstream_reads_and_their_invalidation_through_redis
         )
         assert "sharedProbe" in [a["key"] for a in fresh["customAttributes"]]
     await simulators.reset()
+
+
+def _sockets_by_process(pids: list[int], port: int, state: str) -> dict[int, int]:
+    """How many sockets of `port` in `state` (01: established, 0A: listening) each process
+    holds (from /proc)."""
+    inodes: set[str] = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as lines:
+            for line in list(lines)[1:]:
+                fields = line.split()
+                local_port = int(fields[1].rsplit(":", 1)[1], 16)
+                if local_port == port and fields[3] == state:
+                    inodes.add(fields[9])
+    held: dict[int, int] = {}
+    for pid in pids:
+        fds = f"/proc/{pid}/fd"
+        links = [os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds)]
+        held[pid] = sum(1 for link in links if link[8:-1] in inodes and link.startswith("socket:"))
+    return held
+
+
+def _children(parent: int) -> list[int]:
+    found = []
+    for entry in os.listdir("/proc"):
+        if entry.isdigit():
+            try:
+                with open(f"/proc/{entry}/stat") as stat:
+                    if int(stat.read().rsplit(")", 1)[1].split()[1]) == parent:
+                        found.append(int(entry))
+            except OSError:
+                continue
+    return found
+
+
+async def test_a_burst_of_keep_alive_connections_reaches_every_worker(
+    backend: Backend, tmp_path: Path
+) -> None:
+    """With WORKERS=2, connections opened together are spread over both workers (each has its
+    own SO_REUSEPORT socket); one shared socket let the first worker to wake take them all."""
+    if backend.name != "postgres":
+        return  # the listening sockets are the same whichever database serves
+    connections = 32  # all on one worker by chance: 2 in 2**32
+    with served_process({"DATABASE_URL": backend.url, "WORKERS": "2"}, tmp_path / "log") as (
+        base_url,
+        process,
+    ):
+        await wait_ready(base_url, process)
+        port = int(base_url.rsplit(":", 1)[1])
+        for _ in range(200):  # until both workers listen (the first may be ready well before)
+            listening = _sockets_by_process(_children(process.pid), port, "0A")
+            if sorted(listening.values())[-2:] == [1, 1]:
+                break
+            await asyncio.sleep(0.05)
+        streams = await asyncio.gather(
+            *(asyncio.open_connection("127.0.0.1", port) for _ in range(connections))
+        )
+        try:
+            request = b"GET /healthz HTTP/1.1\r\nhost: gateway\r\n\r\n"
+            for _reader, writer in streams:
+                writer.write(request)
+            for reader, _writer in streams:
+                assert (await reader.readuntil(b"\r\n\r\n")).startswith(b"HTTP/1.1 200")
+            held = _sockets_by_process(_children(process.pid), port, "01")
+            assert sum(held.values()) == connections
+            assert [count > 0 for count in held.values()].count(True) == 2, held
+        finally:
+            for _reader, writer in streams:
+                writer.close()
