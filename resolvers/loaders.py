@@ -4,11 +4,13 @@ Batch functions read through the request's `TenantScope`, so a key of another te
 nothing. Rows come back as SQLAlchemy `Row`s; the schema layer turns them into GraphQL objects.
 """
 
+import asyncio
 from collections import defaultdict
-from collections.abc import Awaitable, Callable, Hashable, Sequence
+from collections.abc import Awaitable, Callable, Hashable, Iterable, Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, TypeVar
 
+import aiodataloader
 import sqlalchemy as sa
 from aiodataloader import DataLoader
 
@@ -31,6 +33,71 @@ CHARACTERISTICS = tables.DeviceCharacteristics.__table__
 OBSERVED = tables.DeviceObservedUser.__table__
 RUNS = tables.DeviceActionRun.__table__
 TARGETS = tables.DeviceActionTarget.__table__
+
+
+K = TypeVar("K")
+V = TypeVar("V")
+
+
+# Batches dispatched on the loop's next turn, still running.
+_dispatching: set[asyncio.Task[None]] = set()
+
+
+class BatchLoader(DataLoader[K, V]):
+    """A DataLoader whose `load_many` queues the keys it does not hold yet together, as one
+    batch dispatched by the first caller that awaits.
+
+    aiodataloader's `load_many` is a `gather` of one `load` per key: a queue entry, a callback
+    and a gathered future each. The fast path loads a whole page's relation with `load_many`
+    (about a thousand keys per 100-device page), so here the missing keys are queued in one go
+    and dispatched through aiodataloader's own `dispatch_queue_batch` (its error handling, and
+    the batch-size metric that observes it). `load_many` calls made before anyone awaits share
+    one batch (a parcel's two addresses, say); should nobody await, the loop's next turn
+    dispatches them, as aiodataloader does. The cache is aiodataloader's: a future per key,
+    which a concurrent `load` of the same key waits on.
+    """
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self._many: list[aiodataloader.Loader] = []
+
+    def load_many(self, keys: Iterable[K]) -> Awaitable[list[V]]:  # type: ignore[override]
+        cache = self._cache
+        futures = []
+        queue = self._many
+        for key in keys:
+            cache_key = self.get_cache_key(key)
+            future = cache.get(cache_key)
+            if future is None:
+                future = cache[cache_key] = self.loop.create_future()
+                if not queue:
+                    self.loop.call_soon(self._dispatch_later)
+                queue.append(aiodataloader.Loader(key=key, future=future))
+            futures.append(future)
+        return self._results(futures)
+
+    def _take_queue(self) -> list[aiodataloader.Loader]:
+        queue, self._many = self._many, []
+        return queue
+
+    def _dispatch_later(self) -> None:
+        if self._many:
+            task = self.loop.create_task(
+                aiodataloader.dispatch_queue_batch(self, self._take_queue())
+            )
+            _dispatching.add(task)  # referenced until done (the loop keeps only weak ones)
+            task.add_done_callback(_dispatching.discard)
+
+    async def _results(self, futures: list[Any]) -> list[V]:
+        if self._many:
+            await aiodataloader.dispatch_queue_batch(self, self._take_queue())
+        try:
+            return [future.result() if future.done() else await future for future in futures]
+        except BaseException:
+            for future in futures:
+                if future.done() and not future.cancelled():
+                    future.exception()  # retrieved, as `gather` would have
+            raise
 
 
 @dataclass(frozen=True, slots=True)
@@ -62,26 +129,26 @@ class Loaders:
         self.parcel = self._by_key(PARCELS, PARCELS.c.id)
         self.mdm_enrollment = self._by_key(MDM, MDM.c.id, exposed_enrollment())
         self.characteristics = self._by_key(CHARACTERISTICS, CHARACTERISTICS.c.device_id)
-        self.mdm_of_device: DataLoader[int, Row | None] = DataLoader(self._current_enrollments)
+        self.mdm_of_device: DataLoader[int, Row | None] = BatchLoader(self._current_enrollments)
         self.action_run = self._by_key(RUNS, RUNS.c.id)
-        self.targets_of_run: DataLoader[int, list[Row]] = DataLoader(self._targets_of_runs)
+        self.targets_of_run: DataLoader[int, list[Row]] = BatchLoader(self._targets_of_runs)
         self._keyed: dict[Hashable, DataLoader[Any, Any]] = {}
 
     def _by_key(
         self, table: sa.Table, key: sa.Column[Any], *conditions: Condition
     ) -> "DataLoader[int, Row | None]":
         async def load(keys: Sequence[int]) -> list[Row | None]:
-            stmt = self.scope.select(table).where(key.in_(keys), *conditions)
+            stmt = self.scope.select(table).where(self.scope.among(key, keys), *conditions)
             found = {row._mapping[key.name]: row for row in await self.scope.all(stmt)}
             return [found.get(k) for k in keys]
 
-        return DataLoader(load)
+        return BatchLoader(load)
 
     async def _current_enrollments(self, device_ids: Sequence[int]) -> list[Row | None]:
         """The newest exposed enrollment of each device (older ones are history)."""
         stmt = (
             self.scope.select(MDM)
-            .where(MDM.c.device_id.in_(device_ids), exposed_enrollment())
+            .where(self.scope.among(MDM.c.device_id, device_ids), exposed_enrollment())
             .order_by(MDM.c.device_id, MDM.c.id.desc())
         )
         current: dict[int, Row] = {}
@@ -91,20 +158,14 @@ class Loaders:
 
     async def _targets_of_runs(self, run_ids: Sequence[int]) -> list[list[Row]]:
         stmt = (
-            self.scope.select(TARGETS).where(TARGETS.c.run_id.in_(run_ids)).order_by(TARGETS.c.id)
+            self.scope.select(TARGETS)
+            .where(self.scope.among(TARGETS.c.run_id, run_ids))
+            .order_by(TARGETS.c.id)
         )
         grouped: dict[int, list[Row]] = defaultdict(list)
         for row in await self.scope.all(stmt):
             grouped[row.run_id].append(row)
         return [grouped.get(run_id, []) for run_id in run_ids]
-
-    def _memo(
-        self, key: Hashable, make: Callable[[], DataLoader[Any, Any]]
-    ) -> DataLoader[Any, Any]:
-        loader = self._keyed.get(key)
-        if loader is None:
-            loader = self._keyed[key] = make()
-        return loader
 
     def page(
         self,
@@ -114,11 +175,16 @@ class Loaders:
         conditions: tuple[Condition, ...] = (),
         condition_key: Hashable = (),
     ) -> "DataLoader[int, Page]":
-        """A loader of one page of `relation` per parent, for the given arguments."""
+        """A loader of one page of `relation` per parent, for the given arguments (every parent
+        of a page asks: the loader is made by the first)."""
+        key = ("page", relation.name, ordering.tag, request, condition_key)
+        loader = self._keyed.get(key)
+        if loader is not None:
+            return loader
 
         async def load(parent_ids: Sequence[int]) -> list[Page]:
             base = self.scope.select(relation.table).where(
-                relation.parent.in_(parent_ids), *conditions
+                self.scope.among(relation.parent, parent_ids), *conditions
             )
             grouped: dict[int, list[Row]] = defaultdict(list)
             stmt = windowed(base, relation.table, relation.parent, ordering, request)
@@ -126,8 +192,8 @@ class Loaders:
                 grouped[row._mapping[relation.parent.name]].append(row)
             return [make_page(grouped.get(p, []), ordering, request) for p in parent_ids]
 
-        key = ("page", relation.name, ordering.tag, request, condition_key)
-        return self._memo(key, lambda: DataLoader(load))
+        loader = self._keyed[key] = BatchLoader(load)
+        return loader
 
     def count(
         self,
@@ -136,18 +202,22 @@ class Loaders:
         condition_key: Hashable = (),
     ) -> "DataLoader[int, int]":
         """A loader of the number of `relation` rows per parent (a nested `totalCount`)."""
+        key = ("count", relation.name, condition_key)
+        loader = self._keyed.get(key)
+        if loader is not None:
+            return loader
 
         async def load(parent_ids: Sequence[int]) -> list[int]:
             stmt = (
                 self.scope.select(relation.table, relation.parent, sa.func.count())
-                .where(relation.parent.in_(parent_ids), *conditions)
+                .where(self.scope.among(relation.parent, parent_ids), *conditions)
                 .group_by(relation.parent)
             )
             counts = dict(await self.scope.all(stmt))
             return [counts.get(p, 0) for p in parent_ids]
 
-        key = ("count", relation.name, condition_key)
-        return self._memo(key, lambda: DataLoader(load))
+        loader = self._keyed[key] = BatchLoader(load)
+        return loader
 
 
 Counter = Callable[[], Awaitable[int]]

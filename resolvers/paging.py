@@ -10,7 +10,7 @@ so SQLite agrees), and the keyset predicate accounts for NULL sort values.
 
 import base64
 import binascii
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from enum import StrEnum
 from typing import Any, Protocol
@@ -50,10 +50,11 @@ class Ordering:
     id_column: sa.ColumnElement[Any]
     direction: OrderDirection
     nullable: bool
+    # `NAME:DIRECTION`, what a cursor carries (set once: every nested page asks for it).
+    tag: str = field(init=False, compare=False)
 
-    @property
-    def tag(self) -> str:
-        return f"{self.name}:{self.direction.value}"
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "tag", f"{self.name}:{self.direction.value}")
 
     def order_by(self, *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
         ascending = (self.direction is OrderDirection.ASC) != reverse

