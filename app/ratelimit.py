@@ -49,13 +49,15 @@ class MemoryRateLimiter:
         self._buckets.clear()
 
 
-# KEYS[1] bucket; ARGV: capacity, refill per second, cost, now (seconds).
+# KEYS[1] bucket; ARGV: capacity, refill per second, cost. The time is Redis's own clock (so
+# workers on several machines agree on the refill), read inside the script: one round trip.
 # Returns {allowed (0/1), remaining tokens, retry after in milliseconds}.
 _TAKE = """
 local capacity = tonumber(ARGV[1])
 local refill = tonumber(ARGV[2])
 local cost = tonumber(ARGV[3])
-local now = tonumber(ARGV[4])
+local clock = redis.call('TIME')
+local now = tonumber(clock[1]) + tonumber(clock[2]) / 1000000
 local state = redis.call('HMGET', KEYS[1], 'tokens', 'updated')
 local tokens = tonumber(state[1]) or capacity
 local updated = tonumber(state[2]) or now
@@ -85,11 +87,8 @@ class RedisRateLimiter:
         self._take = self.redis.register_script(_TAKE)
 
     async def take(self, tenant_id: int, cost: int) -> Decision:
-        # Redis's own clock, so workers on several machines agree on the refill.
-        seconds, micros = await self.redis.time()
         allowed, remaining, wait_ms = await self._take(
-            keys=[f"{self.prefix}:ratelimit:{tenant_id}"],
-            args=[self.capacity, self.refill, cost, seconds + micros / 1_000_000],
+            keys=[f"{self.prefix}:ratelimit:{tenant_id}"], args=[self.capacity, self.refill, cost]
         )
         return Decision(bool(allowed), int(remaining), int(wait_ms) / 1000)
 
