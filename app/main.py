@@ -146,6 +146,7 @@ def create_app(
     app.add_middleware(
         GZipMiddleware,
         minimum_size=settings.gzip_min_bytes,
+        compresslevel=settings.gzip_level,
         exclude_content_types=(*DEFAULT_EXCLUDED_CONTENT_TYPES, "multipart/mixed"),
     )
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

@@ -108,6 +108,9 @@ class Settings(BaseSettings):
     # GraphQL over HTTP: responses of at least this many bytes are gzipped for clients that
     # accept it (0: every response).
     gzip_min_bytes: int = Field(default=1024, ge=0)
+    # zlib's level: 4 compresses a 186 KB page of 100 devices 8.8x in about 1 ms; 9 (Starlette's
+    # default) 10.1x in 3 ms.
+    gzip_level: int = Field(default=4, ge=1, le=9)
     # Persisted documents (see app/persisted.py): automatic persisted queries (Apollo's
     # protocol; in Redis when REDIS_URL is set, else the most recent APQ_CACHE_SIZE in memory),
     # and a manifest of trusted documents, the only ones that run when enforced (by default in

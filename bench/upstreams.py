@@ -36,7 +36,13 @@ UPSTREAM_FIELDS = """
 UPSTREAM_VIEW = NESTED_DEVICE_VIEW.replace(
     "        parcels(first: 3) {", UPSTREAM_FIELDS + "        parcels(first: 3) {", 1
 )
-HEADERS = {"content-type": "application/json", "x-gateway-stats": "1"}
+# `identity`: uncompressed, as the floor and the plain endpoint answer (httpx would ask for gzip;
+# at GZIP_LEVEL 4 that adds about 1 ms to a 100-device page, 0.2 ms to a 10-device one).
+HEADERS = {
+    "content-type": "application/json",
+    "x-gateway-stats": "1",
+    "accept-encoding": "identity",
+}
 
 
 @dataclass(frozen=True, slots=True)
