@@ -16,10 +16,13 @@ from schema.rows import FromRow
 
 _GLOBAL_ID = re.compile(r"^[A-Za-z0-9_-]{4,88}$")
 _DECODED = re.compile(r"^([A-Z][A-Za-z]{0,40}):([1-9][0-9]{0,17})$")
+_URL_SAFE = bytes.maketrans(b"+/", b"-_")
 
 
 def to_global_id(type_name: str, database_id: int) -> str:
-    return base64.urlsafe_b64encode(f"{type_name}:{database_id}".encode()).decode().rstrip("=")
+    # `urlsafe_b64encode` without its wrappers (every object of a page has an ID).
+    encoded = binascii.b2a_base64(f"{type_name}:{database_id}".encode(), newline=False)
+    return encoded.translate(_URL_SAFE).decode().rstrip("=")
 
 
 def from_global_id(raw: str, argument: str = "id") -> tuple[str, int]:
