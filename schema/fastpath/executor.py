@@ -227,6 +227,8 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
         walked = Group()
         primed: list[tuple[ObjectPlan, FieldPlan, list[Any], dict[str, Any]]] = []
         loads: list[tuple[Any, list[Any], Any]] = []
+        # To-one relations filled from their batch: (field, objects, each one's key, load index).
+        direct: list[tuple[FieldPlan, list[Any], list[Any], int | None]] = []
         for plan, objects in level:
             for field in plan.phase1:
                 if field.source == SYNC:
@@ -247,16 +249,24 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     self._call_known(run, field, objects, kwargs, walked)
                     continue
                 keys = []
+                parent_keys = []
                 for parent in objects:
                     try:
                         key = batch.key(parent)  # type: ignore[union-attr]
                     except Exception:
                         continue
+                    parent_keys.append(key)
                     if key is not None:
                         keys.append(key)
+                index = None
                 if keys:
+                    index = len(loads)
                     loads.append((loader, keys, loader.load_many(keys)))
-                primed.append((plan, field, objects, kwargs))
+                if batch.wrap is not None and len(parent_keys) == len(objects):  # type: ignore[union-attr]
+                    direct.append((field, objects, parent_keys, index))
+                else:
+                    primed.append((plan, field, objects, kwargs))
+        outcomes: list[Any] = []
         if loads:
             outcomes = await asyncio.gather(*(load[2] for load in loads), return_exceptions=True)
             for (loader, keys, _future), outcome in zip(loads, outcomes, strict=True):
@@ -265,10 +275,42 @@ class FastExecutionContext(StrawberryGraphQLCoreExecutionContext):
                     # resolvers get it as the reference's would, without a second batch.
                     for key in keys:
                         loader.prime(key, outcome)
+        for field, objects, parent_keys, index in direct:
+            if index is not None and isinstance(outcomes[index], Exception):
+                # The resolvers raise the batch's error, each where the reference would.
+                kwargs = run.arguments[field.slot]
+                assert kwargs is not None
+                self._call_known(run, field, objects, kwargs, walked)
+            else:
+                self._fill(run, field, objects, parent_keys, loads, outcomes, index)
         for _plan, field, objects, kwargs in primed:
             self._call_known(run, field, objects, kwargs, walked)
         if walked.remaining:
             await scheduler.run(walked)
+
+    @staticmethod
+    def _fill(
+        run: _Run,
+        field: FieldPlan,
+        objects: list[Any],
+        parent_keys: list[Any],
+        loads: list[tuple[Any, list[Any], Any]],
+        outcomes: list[Any],
+        index: int | None,
+    ) -> None:
+        """A to-one relation's values, as its resolver would return them: None for a None key,
+        else `wrap(loaded value)` (see `known.Batch`)."""
+        memo = run.memo.setdefault(field.slot, {})
+        wrap = field.known.batch.wrap  # type: ignore[union-attr]
+        loaded = {} if index is None else dict(zip(loads[index][1], outcomes[index], strict=True))
+        for parent, key in zip(objects, parent_keys, strict=True):
+            if key is None:
+                memo[id(parent)] = None
+                continue
+            try:
+                memo[id(parent)] = wrap(loaded[key])
+            except Exception as error:
+                memo[id(parent)] = Failure(error)
 
     def _arguments(self, run: _Run, plan: ObjectPlan, field: FieldPlan) -> dict[str, Any] | None:
         """A known resolver's keyword arguments for this run, converted by Strawberry once (the

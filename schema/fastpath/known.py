@@ -45,10 +45,16 @@ LoaderOf = Callable[[RequestContext, dict[str, Any]], "DataLoader[Any, Any] | No
 @dataclass(frozen=True, slots=True)
 class Batch:
     """How a level's keys are loaded up front: `loader(context, kwargs)` (None: nothing to load
-    for these arguments) and `key(parent)` (None: this parent loads nothing)."""
+    for these arguments) and `key(parent)` (None: this parent loads nothing).
+
+    `wrap`, for a resolver that is exactly "None for a None key, else `wrap(await
+    loader.load(key))`" (a to-one relation), is its value from the loaded one: the fast path
+    then fills the level from the batch without calling the resolver once per object (the
+    fingerprint keeps the resolver what it was when this was reviewed)."""
 
     loader: LoaderOf
     key: Callable[[Any], Hashable | None]
+    wrap: Callable[[Any], Any] | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -101,16 +107,20 @@ def _device_ordering(kwargs: dict[str, Any]) -> Ordering:
     return (kwargs.get("order_by") or DeviceOrder()).ordering()
 
 
-def _by_id(name: str) -> Batch:
-    """Parents' own ids through the loader `name` of `Loaders`."""
-    return Batch(lambda context, _kwargs: getattr(context.loaders, name), lambda parent: parent.id)
+def _by_id(name: str, wrap: Callable[[Any], Any]) -> Batch:
+    """Parents' own ids through the loader `name` of `Loaders`, each row made `wrap(row)`."""
+    return Batch(
+        lambda context, _kwargs: getattr(context.loaders, name), lambda parent: parent.id, wrap
+    )
 
 
-def _by_attribute(name: str, attribute: str) -> Batch:
-    """A foreign key of the parents (None loads nothing) through the loader `name`."""
+def _by_attribute(name: str, attribute: str, wrap: Callable[[Any], Any]) -> Batch:
+    """A foreign key of the parents (None loads nothing) through the loader `name`, each row
+    made `wrap(row)`."""
     return Batch(
         lambda context, _kwargs: getattr(context.loaders, name),
         lambda parent: getattr(parent, attribute),
+        wrap,
     )
 
 
@@ -119,6 +129,8 @@ def _entries() -> list[tuple[type, str, str, Batch | None]]:
     from resolvers.observed import InventoryUserKey
     from resolvers.upstream import InventoryKey
     from schema.connection import Connection
+    from schema.types.address import Address
+    from schema.types.characteristics import DeviceCharacteristics
     from schema.types.device import Device
     from schema.types.mdm import MdmEnrollment
     from schema.types.observed import ObservedUserEdge
@@ -139,10 +151,25 @@ def _entries() -> list[tuple[type, str, str, Batch | None]]:
     parcels = _child_pages(PARCELS_OF_DEVICE, lambda _kwargs: PARCEL_ORDERING)
     action_runs = _child_pages(TARGETS_OF_DEVICE, lambda _kwargs: ACTION_RUN_ORDERING)
     return [
-        (Device, "characteristics", "207406c7fd481ba8", _by_id("characteristics")),
-        (Device, "assignee", "67c1e28ff65f8f1c", _by_attribute("user", "user_id")),
-        (Device, "order", "117824c0c427f3ad", _by_attribute("order", "order_id")),
-        (Device, "mdm", "ead0f7bd3ce0ca6b", _by_id("mdm_of_device")),
+        (
+            Device,
+            "characteristics",
+            "207406c7fd481ba8",
+            _by_id("characteristics", DeviceCharacteristics.from_optional),
+        ),
+        (
+            Device,
+            "assignee",
+            "67c1e28ff65f8f1c",
+            _by_attribute("user", "user_id", User.from_optional),
+        ),
+        (
+            Device,
+            "order",
+            "117824c0c427f3ad",
+            _by_attribute("order", "order_id", Order.from_optional),
+        ),
+        (Device, "mdm", "ead0f7bd3ce0ca6b", _by_id("mdm_of_device", MdmEnrollment.from_optional)),
         (Device, "parcels", "dbdb1ee9b4865abd", Batch(parcels, lambda parent: parent.id)),
         (Device, "action_runs", "51efe0d47b6c6330", Batch(action_runs, lambda parent: parent.id)),
         (Device, "mdm_details", "f200a119d57503c5", upstream("mdm_record", mdm_key)),
@@ -155,16 +182,26 @@ def _entries() -> list[tuple[type, str, str, Batch | None]]:
             Parcel,
             "pickup_address",
             "2c99cd7d5569b022",
-            _by_attribute("address", "pickup_address_id"),
+            _by_attribute("address", "pickup_address_id", Address.from_optional),
         ),
         (
             Parcel,
             "reception_address",
             "eb41e31b219cf28d",
-            _by_attribute("address", "reception_address_id"),
+            _by_attribute("address", "reception_address_id", Address.from_optional),
         ),
-        (Parcel, "device", "b26ac5eac18ba60a", _by_attribute("device", "device_id")),
-        (MdmEnrollment, "device", "f07ccfd9fe244b55", _by_attribute("device", "device_id")),
+        (
+            Parcel,
+            "device",
+            "b26ac5eac18ba60a",
+            _by_attribute("device", "device_id", Device.from_optional),
+        ),
+        (
+            MdmEnrollment,
+            "device",
+            "f07ccfd9fe244b55",
+            _by_attribute("device", "device_id", Device.from_optional),
+        ),
         (
             User,
             "devices",
