@@ -335,6 +335,8 @@ async def test_assign_rejects_unsupervised_and_follows_reassignment(fleet: Fleet
         user_id = (await conn.execute(query.order_by(U.c.id.desc()).limit(1))).scalar_one()
     (good,) = await fleet.pick(ios(supervised=True))
     (bad,) = await fleet.pick(ios(supervised=False))
+    # Long enough for the answer to leave before the follower's first look on a loaded machine.
+    await fleet.sims.http.put("/mdm/_sim/actions", json={"delay_ms": 800})
     payload = await act(
         client,
         "assignDevice",
@@ -382,6 +384,8 @@ async def test_a_failed_reassignment_fails_the_run_and_keeps_the_assignee(fleet:
 async def test_wipe_is_followed_until_the_provider_says_wiped(fleet: Fleet) -> None:
     client = fleet.client
     (device,) = await fleet.pick(active)
+    # Long enough for the answer to leave before the follower's first look on a loaded machine.
+    await fleet.sims.http.put("/mdm/_sim/actions", json={"delay_ms": 800})
     payload = await act(client, "wipeDevices", {"deviceIds": [fleet.gid(device)]})
     assert payload["run"]["status"] == "PENDING", payload
     final = await wait_for_run(client, payload["run"]["id"])
