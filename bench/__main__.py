@@ -13,6 +13,7 @@ import uvloop
 
 from bench.config import BenchConfig
 from bench.datasets import Dataset, backend_label, postgres_unreachable, prepare
+from bench.deep import deep_figures, deep_report, measure_deep
 from bench.machine import sample_cpu
 from bench.report import backend_report, bench_figures, bench_line, busy_note, side_by_side
 from bench.results import BenchRun
@@ -104,6 +105,9 @@ def main() -> None:
     config = BenchConfig.from_env()
     with asyncio.Runner(loop_factory=uvloop.new_event_loop) as runner:
         run = runner.run(bench(config))
+        note("measuring deep keyset pages on the large PostgreSQL database (BENCH_LARGE_URL) ...")
+        deep = runner.run(measure_deep(config.quick))
+    print(deep_report(deep) + "\n", flush=True)
     if run.results:
         print("## Side by side\n")
         print(side_by_side(run.results))
@@ -118,6 +122,7 @@ def main() -> None:
             print(f"Check failed: the floor did not fetch the gateway's rows ({result.backend}).")
     figures = bench_figures(run) | upstream_figures(run.upstreams) | workers_figures(run.workers)
     figures |= targets_figures(run.http_targets, run.upstream_target)
+    figures |= deep_figures(deep)
     print(bench_line(figures), flush=True)
 
 

@@ -56,34 +56,46 @@ class Ordering:
     def __post_init__(self) -> None:
         object.__setattr__(self, "tag", f"{self.name}:{self.direction.value}")
 
-    def order_by(self, *, reverse: bool = False) -> list[sa.ColumnElement[Any]]:
+    def order_by(
+        self,
+        *,
+        reverse: bool = False,
+        columns: tuple[sa.ColumnElement[Any], sa.ColumnElement[Any]] | None = None,
+    ) -> list[sa.ColumnElement[Any]]:
+        """The ORDER BY of this ordering (on `columns`, the key's and the id's, when given)."""
+        key, pk = columns or (self.column, self.id_column)
         ascending = (self.direction is OrderDirection.ASC) != reverse
         if ascending:
-            key = self.column.asc().nulls_last() if self.nullable else self.column.asc()
-            return [key, self.id_column.asc()]
-        key = self.column.desc().nulls_first() if self.nullable else self.column.desc()
-        return [key, self.id_column.desc()]
+            return [key.asc().nulls_last() if self.nullable else key.asc(), pk.asc()]
+        return [key.desc().nulls_first() if self.nullable else key.desc(), pk.desc()]
 
     def cursor(self, row: Any) -> str:
         """The cursor that points at `row` (a row this ordering paged)."""
         mapping = row._mapping
         return encode_cursor(self, mapping[self.column.name], mapping[self.id_column.name])
 
-    def after(self, cursor: "Cursor", *, reverse: bool = False) -> sa.ColumnElement[bool]:
-        """Rows strictly after the cursor's row in this order (or in the reverse order)."""
+    def ranges(self, cursor: "Cursor", *, reverse: bool = False) -> list[sa.ColumnElement[bool]]:
+        """The rows strictly after the cursor's row in this order (or in the reverse order), as
+        disjoint ranges in that order, each one an index range. Their OR would not be one: on a
+        key that may be NULL, `(key, id) > (...) OR key IS NULL` made PostgreSQL walk the index
+        from the tenant's first row (375,000 rows filtered out for a page in the middle of
+        750,000 devices)."""
         ascending = (self.direction is OrderDirection.ASC) != reverse
         key, pk, value = self.column, self.id_column, cursor.value
         if value is None:
             tail = pk > cursor.id if ascending else pk < cursor.id
             same_null = sa.and_(key.is_(None), tail)
             # Ascending puts NULLs last: nothing but NULLs follows. Descending puts them first.
-            return same_null if ascending else sa.or_(same_null, key.is_not(None))
+            return [same_null] if ascending else [same_null, key.is_not(None)]
         row = sa.tuple_(key, pk)
         bound = sa.tuple_(sa.literal(value, key.type), sa.literal(cursor.id, pk.type))
-        beyond = row > bound if ascending else row < bound
-        if self.nullable and ascending:
-            return sa.or_(beyond, key.is_(None))
-        return beyond
+        if not ascending:
+            return [row < bound]
+        return [row > bound, key.is_(None)] if self.nullable else [row > bound]
+
+    def after(self, cursor: "Cursor", *, reverse: bool = False) -> sa.ColumnElement[bool]:
+        """Rows strictly after the cursor's row in this order (or in the reverse order)."""
+        return sa.or_(*self.ranges(cursor, reverse=reverse))
 
 
 @dataclass(frozen=True, slots=True)
@@ -203,10 +215,28 @@ def _offset(args: PageArgs) -> int:
 
 
 def apply_page(stmt: sa.Select[Any], ordering: Ordering, request: PageRequest) -> sa.Select[Any]:
-    """Add the keyset predicate, the order and `LIMIT n + 1` (the extra row tells if more exist)."""
-    if request.cursor is not None:
-        stmt = stmt.where(ordering.after(request.cursor, reverse=request.backward))
-    stmt = stmt.order_by(*ordering.order_by(reverse=request.backward)).limit(request.limit + 1)
+    """Add the keyset predicate, the order and `LIMIT n + 1` (the extra row tells if more exist).
+
+    When the rows after the cursor are two ranges (see `Ordering.ranges`), each is read in order
+    and limited on its own, and `UNION ALL` joins them: two index seeks, merged. (Each branch is
+    a subquery: SQLite refuses ORDER BY and LIMIT on a bare UNION branch.)"""
+    order = ordering.order_by(reverse=request.backward)
+    wanted = request.limit + 1
+    ranges = (
+        [] if request.cursor is None else ordering.ranges(request.cursor, reverse=request.backward)
+    )
+    if len(ranges) > 1:
+        branches = [
+            stmt.where(part).order_by(*order).limit(request.offset + wanted).subquery()
+            for part in ranges
+        ]
+        merged = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery("after")
+        columns = (merged.c[ordering.column.name], merged.c[ordering.id_column.name])
+        reverse = request.backward
+        stmt = sa.select(*merged.c).order_by(*ordering.order_by(reverse=reverse, columns=columns))
+    else:
+        stmt = stmt.where(*ranges).order_by(*order)
+    stmt = stmt.limit(wanted)
     return stmt.offset(request.offset) if request.offset else stmt
 
 

@@ -43,6 +43,19 @@ async def walk(client: GraphQLClient, order_by: dict[str, str], size: int) -> li
         after = page["pageInfo"]["endCursor"]
 
 
+async def walk_back(client: GraphQLClient, order_by: dict[str, str], size: int) -> list[int]:
+    """Every device id, page by page, backward from the end (in display order)."""
+    seen: list[int] = []
+    before = None
+    while True:
+        variables = {"last": size, "before": before, "orderBy": order_by}
+        page = (await client.data(PAGE, variables))["devices"]
+        seen = [edge["node"]["databaseId"] for edge in page["edges"]] + seen
+        if not page["pageInfo"]["hasPreviousPage"]:
+            return seen
+        before = page["pageInfo"]["startCursor"]
+
+
 async def all_device_ids(client: GraphQLClient) -> set[int]:
     return set(await client.scalars(sa.select(tables.Device.id)))
 
@@ -67,6 +80,21 @@ async def test_pages_follow_the_ordering_with_nulls_last(client: GraphQLClient) 
     nulls = [i for i, name in enumerate(ordered) if name is None]
     assert nulls, "the seed has devices without a name"
     assert nulls == list(range(len(ordered) - len(nulls), len(ordered))), "NULLs come last"
+
+
+@pytest.mark.parametrize("direction", ["ASC", "DESC"])
+async def test_both_ways_cross_the_nulls_in_the_same_order(
+    client: GraphQLClient, direction: str
+) -> None:
+    """A cursor on either side of the NULL names reads the rest as two ranges (named rows, NULL
+    rows) merged in order: forward and backward walks, in pages that straddle the boundary, see
+    the same list."""
+    order = {"field": "NAME", "direction": direction}
+    forward = await walk(client, order, 37)
+    assert await walk_back(client, order, 37) == forward
+    names = await names_by_id(client)
+    named = [names[i] for i in forward if names[i] is not None]
+    assert named == sorted(named, reverse=direction == "DESC")
 
 
 async def names_by_id(client: GraphQLClient) -> dict[int, Any]:
