@@ -11,7 +11,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator, Iterator
-from contextlib import asynccontextmanager, contextmanager
+from contextlib import asynccontextmanager, contextmanager, suppress
 from pathlib import Path
 from typing import Any
 
@@ -269,8 +269,11 @@ def _sockets_by_process(pids: list[int], port: int, state: str) -> dict[int, int
                     inodes.add(fields[9])
     held: dict[int, int] = {}
     for pid in pids:
-        fds = f"/proc/{pid}/fd"
-        links = [os.readlink(f"{fds}/{fd}") for fd in os.listdir(fds)]
+        links = []
+        with suppress(FileNotFoundError):
+            for fd in os.listdir(f"/proc/{pid}/fd"):
+                with suppress(FileNotFoundError):  # closed meanwhile
+                    links.append(os.readlink(f"/proc/{pid}/fd/{fd}"))
         held[pid] = sum(1 for link in links if link[8:-1] in inodes and link.startswith("socket:"))
     return held
 
