@@ -11,10 +11,14 @@ import asyncio
 import logging
 from collections.abc import AsyncIterator
 from contextlib import AbstractAsyncContextManager, asynccontextmanager, suppress
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
-from redis.asyncio import Redis
+
+from app.redis_client import connect
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger("gateway.broker")
 
@@ -86,7 +90,7 @@ class RedisBroker:
     carries only what changed, never state that exists nowhere else."""
 
     def __init__(self, url: str, prefix: str, queue_size: int = 256) -> None:
-        self.redis: Redis = Redis.from_url(url)
+        self.redis: Redis = connect(url)
         self.channel_prefix = f"{prefix}:broker:"
         self.local = MemoryBroker(queue_size)
         self._reader: asyncio.Task[None] | None = None

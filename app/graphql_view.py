@@ -167,6 +167,14 @@ class GatewayView(GraphQL[RequestContext, None]):
         request = Request(scope=scope, receive=receive)
         request.state.media_type = JSON
         try:
+            await self._respond(request, scope, receive, send)
+        finally:
+            context: RequestContext | None = getattr(request.state, "context", None)
+            if context is not None:
+                context.release()
+
+    async def _respond(self, request: Request, scope: Scope, receive: Receive, send: Send) -> None:
+        try:
             response = await self.run(request)
         except PersistedQueryError as error:
             media_type = request.state.media_type
@@ -205,7 +213,9 @@ class GatewayView(GraphQL[RequestContext, None]):
     ) -> RequestContext:
         figures = stats.current() or stats.begin_request()
         viewer: Viewer = getattr(request.state, "viewer", NOBODY)
-        return build_context(self.services, viewer, figures)
+        context = build_context(self.services, viewer, figures)
+        request.state.context = context  # released once an HTTP response is sent
+        return context
 
     async def on_ws_connect(self, context: RequestContext) -> UnsetType | dict[str, object] | None:
         """Authenticate a WebSocket by its `connection_init` payload (browsers cannot set headers

@@ -21,20 +21,23 @@ import logging
 from collections.abc import Sequence
 from contextlib import suppress
 from datetime import UTC, datetime
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import sqlalchemy as sa
-from redis.asyncio import Redis
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from app.db import tables
 from app.db.scope import TenantScope
 from app.enums import AgentStatus, PlatformType, RegistrationState, known
+from app.redis_client import connect
 from app.settings import Settings
 from app.upstreams.client import Deadline
 from app.upstreams.errors import UpstreamError
 from app.upstreams.registry import Upstreams
 from app.upstreams.values import epoch_ms, iso
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger("gateway.mirror")
 
@@ -312,7 +315,7 @@ class MirrorRefresher:
     ) -> None:
         self.mirror = mirror
         self.interval = interval_seconds
-        self.redis: Redis | None = Redis.from_url(redis_url) if redis_url else None
+        self.redis: Redis | None = connect(redis_url) if redis_url else None
         self.lock_key = f"{redis_prefix}:mirror:refresh"
         self._task: asyncio.Task[None] | None = None
 

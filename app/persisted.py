@@ -21,13 +21,16 @@ import hashlib
 import re
 from collections.abc import Mapping
 from pathlib import Path
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from cachetools import LRUCache
-from redis.asyncio import Redis
 
+from app.redis_client import connect
 from app.settings import Settings
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 _SHA256 = re.compile(r"^[0-9a-f]{64}$")
 
@@ -76,7 +79,7 @@ class RedisPersistedQueryStore:
     registration or use (Redis evicts them like any other key under memory pressure)."""
 
     def __init__(self, url: str, prefix: str, ttl_seconds: int) -> None:
-        self.redis: Redis = Redis.from_url(url)
+        self.redis: Redis = connect(url)
         self.prefix = prefix
         self.ttl = ttl_seconds
 

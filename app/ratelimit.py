@@ -9,9 +9,12 @@ one budget per tenant.
 import math
 import time
 from dataclasses import dataclass
-from typing import Protocol
+from typing import TYPE_CHECKING, Protocol
 
-from redis.asyncio import Redis
+from app.redis_client import connect
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,7 +83,7 @@ class RedisRateLimiter:
     """One bucket per tenant in Redis, shared by every worker; taken atomically by a script."""
 
     def __init__(self, url: str, capacity: int, refill_per_second: float, prefix: str) -> None:
-        self.redis: Redis = Redis.from_url(url)
+        self.redis: Redis = connect(url)
         self.capacity = capacity
         self.refill = refill_per_second
         self.prefix = prefix

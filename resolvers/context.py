@@ -14,7 +14,7 @@ from app.settings import Settings
 from app.stats import RequestStats
 from app.upstreams.client import Deadline
 from app.upstreams.registry import Upstreams
-from resolvers.loaders import Loaders
+from resolvers.loaders import Loaders, clear_loaders
 from resolvers.observed import ObservedLoaders
 from resolvers.upstream import UpstreamLoaders
 
@@ -46,6 +46,17 @@ class RequestContext:
     observed: ObservedLoaders  # a device's observed users, from the inventory
     # A WebSocket's `connection_init` payload (set by Strawberry before `on_ws_connect`).
     connection_params: dict[str, object] | None = None
+
+    def release(self) -> None:
+        """Empty every DataLoader cache once the response is sent.
+
+        Each loader's batch function refers back to the object holding the loaders, a cycle:
+        without this, what a request read (its rows, pages and a future per key, most of a
+        100-device page's garbage) would wait for the cyclic collector, which the app's start
+        makes rare. Under 64 concurrent pages that garbage was a quarter of a worker's memory
+        (RSS 240 MB, 181 MB once released)."""
+        for holder in (self.loaders, self.upstream, self.observed):
+            clear_loaders(holder)
 
     def forget_reads(self) -> None:
         """Empty the DataLoader caches: the next event of a subscription reads afresh."""

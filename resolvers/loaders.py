@@ -100,6 +100,15 @@ class BatchLoader(DataLoader[K, V]):
             raise
 
 
+def clear_loaders(holder: object) -> None:
+    """`clear_all()` every DataLoader `holder` keeps as an attribute or in a dict attribute (the
+    loader classes of a request: `Loaders`, `UpstreamLoaders`, `ObservedLoaders`)."""
+    for value in vars(holder).values():
+        for loader in value.values() if isinstance(value, dict) else (value,):
+            if isinstance(loader, DataLoader):
+                loader.clear_all()
+
+
 @dataclass(frozen=True, slots=True)
 class ChildRelation:
     """A one-to-many edge read as a nested connection: `table` rows whose `parent` is the key."""

@@ -1,11 +1,16 @@
 """The served app: GraphiQL, probes, stats, encoding and the request log."""
 
 import logging
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import httpx
 import pytest
 
 from app.main import create_app
+from app.settings import PROJECT_ROOT
 from tests.conftest import GraphQLClient, gateway, settings_for
 
 
@@ -124,3 +129,25 @@ async def test_array_batching_when_enabled_is_capped(client: GraphQLClient) -> N
     assert results[1]["data"]["devices"]["totalCount"] > 0
     assert three.status_code == 400
     assert three.json()["errors"][0]["message"] == "Too many operations"
+
+
+def test_a_gateway_without_redis_does_not_load_it(tmp_path: Path) -> None:
+    """Without REDIS_URL nothing imports redis-py (about 8 MB of every worker, with the
+    OpenTelemetry SDK it loads), nor the tracing SDK while tracing is off."""
+    script = (
+        "import sys\n"
+        "from app.main import create_app\n"
+        "from app.settings import Settings\n"
+        f"create_app(Settings(database_url='sqlite+aiosqlite:///{tmp_path}/db.sqlite3'))\n"
+        "print(sorted(m for m in ('redis', 'opentelemetry.sdk') if m in sys.modules))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k not in ("REDIS_URL", "TRACING")}
+    found = subprocess.run(
+        [sys.executable, "-c", script],
+        env={**env, "PYTHONPATH": str(PROJECT_ROOT)},
+        cwd=PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    assert found.stdout.strip() == "[]", found.stderr

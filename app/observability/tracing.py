@@ -5,31 +5,30 @@ resolves thousands of fields per page, and a span each would cost more than the 
 Each app has its own `TracerProvider` (not the global one), so several apps in one process (the
 test suite) do not share exporters. The tracer in use is a context variable: the request
 middleware sets it for a request, the lifespan for the background tasks it starts, and the
-upstream client reads it, so code outside a traced context pays one `ContextVar.get`.
+upstream client reads it, so code outside a traced context pays one `ContextVar.get`. The SDK
+(spans, processors, exporters) is imported only when tracing is on: with `TRACING=off` a worker
+holds just the API's types.
 """
 
 import os
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from contextvars import ContextVar
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from opentelemetry.sdk.resources import Resource
-from opentelemetry.sdk.trace import TracerProvider
-from opentelemetry.sdk.trace.export import (
-    BatchSpanProcessor,
-    ConsoleSpanExporter,
-    SpanExporter,
-)
-from opentelemetry.sdk.trace.sampling import ParentBasedTraceIdRatio
 from opentelemetry.trace import Span, SpanKind, Status, StatusCode, Tracer
+
+if TYPE_CHECKING:
+    from opentelemetry.sdk.trace.export import SpanExporter
 
 SERVICE_NAME = "fleet-gateway"
 
 _tracer: ContextVar[Tracer | None] = ContextVar("gateway_tracer", default=None)
 
 
-def _exporter(kind: str) -> SpanExporter:
+def _exporter(kind: str) -> "SpanExporter":
+    from opentelemetry.sdk.trace.export import ConsoleSpanExporter
+
     if kind == "console":
         return ConsoleSpanExporter()
     try:
@@ -50,6 +49,11 @@ class Tracing:
     """The app's tracer provider; `shutdown` flushes the spans still queued."""
 
     def __init__(self, kind: str, sample_ratio: float = 1.0) -> None:
+        from opentelemetry.sdk.resources import Resource
+        from opentelemetry.sdk.trace import TracerProvider
+        from opentelemetry.sdk.trace.export import BatchSpanProcessor
+        from opentelemetry.sdk.trace.sampling import ParentBasedTraceIdRatio
+
         attributes = {} if os.environ.get("OTEL_SERVICE_NAME") else {"service.name": SERVICE_NAME}
         self.provider = TracerProvider(
             resource=Resource.create(attributes), sampler=ParentBasedTraceIdRatio(sample_ratio)

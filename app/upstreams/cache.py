@@ -13,12 +13,15 @@ import hashlib
 import logging
 from collections.abc import Awaitable, Callable, Hashable
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import TYPE_CHECKING, Any, Protocol
 
 import orjson
 from cachetools import TTLCache
-from redis.asyncio import Redis
-from redis.exceptions import RedisError
+
+from app.redis_client import connect, redis_error
+
+if TYPE_CHECKING:
+    from redis.asyncio import Redis
 
 logger = logging.getLogger("gateway.upstream")
 
@@ -116,7 +119,8 @@ class RedisReadCache:
     the upstream and the failure logged."""
 
     def __init__(self, url: str, prefix: str, ttl_seconds: float) -> None:
-        self.redis: Redis = Redis.from_url(url)
+        self.redis: Redis = connect(url)
+        self._unavailable = redis_error()
         self.prefix = f"{prefix}:cache"
         self.ttl_ms = int(ttl_seconds * 1000)
         self._inflight = _Inflight()
@@ -136,7 +140,7 @@ class RedisReadCache:
         name = self._key(key)
         try:
             raw = await self.redis.get(name)
-        except RedisError as error:
+        except self._unavailable as error:
             logger.warning("read cache unavailable", extra={"error": type(error).__name__})
             return await load()
         if raw is not None:
@@ -146,7 +150,7 @@ class RedisReadCache:
             value = await load()
             try:
                 await self.redis.set(name, orjson.dumps(codec.encode(value)), px=self.ttl_ms)
-            except RedisError as error:
+            except self._unavailable as error:
                 logger.warning("read cache unavailable", extra={"error": type(error).__name__})
             return value
 
@@ -158,7 +162,7 @@ class RedisReadCache:
             names = [name async for name in self.redis.scan_iter(match=pattern, count=500)]
             if names:
                 await self.redis.unlink(*names)
-        except RedisError as error:
+        except self._unavailable as error:
             logger.warning("read cache unavailable", extra={"error": type(error).__name__})
 
     async def aclose(self) -> None:
