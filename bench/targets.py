@@ -89,6 +89,7 @@ class HttpTargets:
     levels: dict[tuple[str, int], LoadRun] = field(default_factory=dict)
     rss_mb: dict[str, tuple[float, float, int]] = field(default_factory=dict)  # before, after, n
     soak: list[tuple[float, float]] = field(default_factory=list)  # (seconds, MB), fast path
+    soak_requests: tuple[int, int] = (0, 0)  # (answered, errors) over the soak
     error: str | None = None
 
     def ratio(self, executor: str, concurrency: int) -> float | None:
@@ -108,15 +109,17 @@ async def _rss_after(port: int, pid: int, token: str, requests: int) -> tuple[fl
     return before, rss_mb(pid), run.ok
 
 
-async def _soak(port: int, pid: int, token: str, seconds: float) -> list[tuple[float, float]]:
+async def _soak(port: int, pid: int, token: str, seconds: float, found: "HttpTargets") -> None:
     request = post_request(port, "/graphql", nested_view_body(100), token)
-    samples = [(0.0, rss_mb(pid))]
+    found.soak = [(0.0, rss_mb(pid))]
+    answered = errors = 0
     started = time.perf_counter()
     while (elapsed := time.perf_counter() - started) < seconds:
         window = min(SOAK_SAMPLE_S, seconds - elapsed)
-        await load_level(port, request, 100, 4, 10**9, cap_s=window)
-        samples.append((time.perf_counter() - started, rss_mb(pid)))
-    return samples
+        run = await load_level(port, request, 100, 4, 10**9, cap_s=window)
+        answered, errors = answered + run.ok, errors + run.errors
+        found.soak.append((time.perf_counter() - started, rss_mb(pid)))
+    found.soak_requests = (answered, errors)
 
 
 async def measure_http_targets(
@@ -158,7 +161,7 @@ async def measure_http_targets(
                 found.rss_mb[name] = await _rss_after(port, pid, viewer.token, requests_for)
             if soak_s:
                 note(f"  [postgres] soak: the fast path under load for {soak_s:.0f} s ...")
-                found.soak = await _soak(fast_port, fast_pid, viewer.token, soak_s)
+                await _soak(fast_port, fast_pid, viewer.token, soak_s, found)
     except (ServerError, OSError) as error:
         found.error = f"{type(error).__name__}: {error}"
         note(f"  HTTP targets failed: {found.error}")
@@ -338,9 +341,10 @@ def targets_report(http: HttpTargets | None, upstream: UpstreamTarget | None) ->
                 )
             if http.soak:
                 samples = ", ".join(f"{mb:.0f}" for _s, mb in http.soak)
+                answered, errors = http.soak_requests
                 parts.append(
                     f"\nSoak (fast path, 100 devices/page, 4 connections), RSS MB every "
-                    f"{SOAK_SAMPLE_S:.0f} s: {samples}."
+                    f"{SOAK_SAMPLE_S:.0f} s: {samples} ({answered} requests, {errors} errors)."
                 )
     if upstream is not None:
         parts.append(
@@ -394,6 +398,7 @@ def targets_figures(http: HttpTargets | None, upstream: UpstreamTarget | None) -
             figures["soak_rss_mb_start"] = _r(http.soak[0][1])
             figures["soak_rss_mb_end"] = _r(http.soak[-1][1])
             figures["soak_rss_growth_mb"] = _r(http.soak[-1][1] - first_minute)
+            figures["soak_requests"], figures["soak_errors"] = http.soak_requests
     if upstream is not None and not upstream.error:
         figures["ratio_100_upstreams"] = _r(upstream.ratio("fast"))
         figures["reference_ratio_100_upstreams"] = _r(upstream.ratio("reference"))

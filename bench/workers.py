@@ -28,7 +28,15 @@ import redis.asyncio as redis
 from app.broker import MemoryBroker, RedisBroker
 from app.ratelimit import MemoryRateLimiter, RedisRateLimiter
 from app.settings import PROJECT_ROOT
-from bench.http import ServerError, _wait_ready, free_port, load_level, post_request, warm_up
+from bench.http import (
+    UNLIMITED,
+    ServerError,
+    _wait_ready,
+    free_port,
+    load_level,
+    post_request,
+    warm_up,
+)
 from bench.inprocess import nested_view_body
 from bench.machine import sample_cpu
 from bench.timing import percentile
@@ -107,6 +115,7 @@ async def served(database_url: str, workers: int, redis: str) -> AsyncIterator[i
             "SIMULATORS": "false",
             "MIRROR_REFRESH_SECONDS": "0",
             "LOG_LEVEL": "WARNING",
+            **UNLIMITED,  # the Redis bucket is still taken from on every query
         }
         process = await asyncio.create_subprocess_exec(
             sys.executable, "-m", "app", "serve",

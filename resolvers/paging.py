@@ -217,26 +217,31 @@ def _offset(args: PageArgs) -> int:
 def apply_page(stmt: sa.Select[Any], ordering: Ordering, request: PageRequest) -> sa.Select[Any]:
     """Add the keyset predicate, the order and `LIMIT n + 1` (the extra row tells if more exist).
 
-    When the rows after the cursor are two ranges (see `Ordering.ranges`), each is read in order
-    and limited on its own, and `UNION ALL` joins them: two index seeks, merged. (Each branch is
-    a subquery: SQLite refuses ORDER BY and LIMIT on a bare UNION branch.)"""
+    When the rows after the cursor are two ranges (see `Ordering.ranges`), each range's (key,
+    id) pairs are read in order and limited on their own (two index seeks), merged, and the
+    first `n + 1` ids of the merge make the page. Only the key and the id go through the
+    subqueries: SQLAlchemy builds a proxy per column of a subquery (1.6 ms for the device
+    table's forty), and the page's rows are fetched once, by id."""
     order = ordering.order_by(reverse=request.backward)
-    wanted = request.limit + 1
-    ranges = (
-        [] if request.cursor is None else ordering.ranges(request.cursor, reverse=request.backward)
-    )
+    wanted = request.offset + request.limit + 1
+    cursor = request.cursor
+    ranges = [] if cursor is None else ordering.ranges(cursor, reverse=request.backward)
     if len(ranges) > 1:
+        key, pk = ordering.column, ordering.id_column
         branches = [
-            stmt.where(part).order_by(*order).limit(request.offset + wanted).subquery()
+            stmt.where(part).with_only_columns(key, pk).order_by(*order).limit(wanted).subquery()
             for part in ranges
         ]
-        merged = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery("after")
-        columns = (merged.c[ordering.column.name], merged.c[ordering.id_column.name])
+        merged = sa.union_all(*(sa.select(*branch.c) for branch in branches)).subquery()
+        columns = (merged.c[0], merged.c[1])
         reverse = request.backward
-        stmt = sa.select(*merged.c).order_by(*ordering.order_by(reverse=reverse, columns=columns))
+        first = sa.select(merged.c[1]).order_by(
+            *ordering.order_by(reverse=reverse, columns=columns)
+        )
+        stmt = stmt.where(pk.in_(first.limit(wanted)))
     else:
-        stmt = stmt.where(*ranges).order_by(*order)
-    stmt = stmt.limit(wanted)
+        stmt = stmt.where(*ranges)
+    stmt = stmt.order_by(*order).limit(request.limit + 1)
     return stmt.offset(request.offset) if request.offset else stmt
 
 
