@@ -42,7 +42,7 @@ class Settings(BaseSettings):
     tracing: Literal["off", "console", "otlp"] = "off"
     tracing_sample_ratio: float = Field(default=1.0, ge=0, le=1)
     database_url: str = f"sqlite+aiosqlite:///{DEFAULT_SQLITE_PATH}"
-    database_pool_size: int = Field(default=10, ge=1)
+    database_pool_size: int = Field(default=20, ge=1)
     database_echo: bool = False
     graphiql: bool | None = None
     introspection: bool | None = None
