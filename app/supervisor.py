@@ -21,8 +21,6 @@ from uvicorn import Config
 from uvicorn.config import STARTUP_FAILURE
 from uvicorn.supervisors import Multiprocess
 
-BACKLOG = 2048  # uvicorn's default
-
 
 def listening_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to (host, port) with `SO_REUSEPORT` (joining the workers' group)."""

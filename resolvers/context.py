@@ -24,7 +24,7 @@ class Services:
     """What the running service holds for every request: built once at start-up."""
 
     settings: Settings
-    reader: AsyncEngine  # autocommit: reads skip BEGIN/ROLLBACK
+    reader: AsyncEngine  # `app.db.engine.reader`: autocommit on PostgreSQL
     writer: AsyncEngine  # transactions
     upstreams: Upstreams
     rate_limiter: RateLimiter
